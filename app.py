@@ -1,0 +1,196 @@
+"""Opora: the application factory.
+
+``create_app`` wires the configuration, the database, sign-in, CSRF protection,
+localisation, the blueprints, security headers and the error pages together.
+"""
+import os
+
+from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask_babel import Babel
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from htmx_flask import Htmx
+from werkzeug.exceptions import HTTPException
+
+from config import load_config
+from models import Organisation, User, db, utcnow
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+htmx = Htmx()
+
+# No inline script and no outside origin. htmx is configured (meta htmx-config) not to
+# inject its inline indicator styles and not to evaluate code, so it works under this policy.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def create_app(config=None):
+    """Build the Flask application; ``config`` overrides settings (used by tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.root_path, config))
+    if not app.config.get("TESTING"):
+        os.makedirs(os.path.dirname(os.path.abspath(app.config["DATABASE"])), exist_ok=True)
+
+    db.init(app.config["DATABASE"])
+    _init_db_hooks(app)
+    htmx.init_app(app)
+    csrf.init_app(app)
+    _init_login(app)
+
+    from views.prefs import get_locale, text_size
+
+    babel.init_app(app, locale_selector=get_locale, timezone_selector=_timezone)
+
+    import views
+
+    views.register_blueprints(app)
+    from views import permissions
+
+    permissions.init_app(app, login_manager)
+    _init_session_rules(app)
+    _init_templates(app, get_locale, text_size)
+    _init_headers(app)
+    _init_errors(app)
+
+    import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_db_hooks(app):
+    """One connection per request, closed when the request ends."""
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not db.is_closed():
+            db.close()
+
+
+def _init_login(app):
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(identity):
+        # The identity carries the session token: a changed password or a deactivation
+        # ends every other session of the account.
+        user_id, _sep, token = (identity or "").partition(":")
+        if not user_id.isdigit():
+            return None
+        user = User.get_or_none(User.id == int(user_id))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+
+def _timezone():
+    """Times are stored in UTC and shown in the organisation's time zone."""
+    try:
+        return Organisation.current().timezone
+    except Exception:
+        return "Europe/Prague"
+
+
+def _init_session_rules(app):
+    """Idle timeout and the forced change of a temporary password."""
+
+    @app.before_request
+    def _session_rules():
+        if not current_user.is_authenticated:
+            return None
+        now = utcnow().timestamp()
+        idle = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        seen = session.get("seen")
+        if seen is not None and now - seen > idle:
+            logout_user()
+            session.pop("seen", None)
+            return login_manager.unauthorized()
+        session["seen"] = now
+        allowed = {"account.password", "auth.logout", "static", "prefs.language", "prefs.text_size_switch"}
+        if current_user.must_change_password and request.endpoint not in allowed:
+            return redirect(url_for("account.password"))
+        return None
+
+
+def _init_templates(app, get_locale, text_size):
+    from views import formatting, layout
+
+    formatting.init_app(app)
+    layout.init_app(app)
+
+    @app.context_processor
+    def _layout_context():
+        return {
+            "current_locale": str(get_locale()),
+            "text_size": text_size(),
+            "LANGUAGE_NAMES": {"cs": "Čeština", "pl": "Polski", "en": "English"},
+        }
+
+
+def _init_headers(app):
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Pages and fragments share URLs: caches must key on the htmx header.
+        response.vary.add("HX-Request")
+        if request.endpoint != "static":
+            # Every page is confidential: never stored by the browser or a proxy.
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _init_errors(app):
+    """Localised error pages in the layout; no stack trace outside debug mode."""
+
+    def render_error(code, message=None):
+        from views.htmx import is_partial
+
+        template = "errors/error_fragment.html" if is_partial() else "errors/error.html"
+        return render_template(template, code=code, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error):
+        return render_error(
+            400, _("The form has expired or did not come from this site. Reload the page and try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error):
+        if error.code in (400, 403, 404, 405, 409, 413, 422, 429):
+            return render_error(error.code)
+        return error
+
+    @app.errorhandler(Exception)
+    def _server_error(error):
+        if isinstance(error, HTTPException):
+            return _http_error(error)
+        if current_app.debug or current_app.testing and current_app.config.get("PROPAGATE_EXCEPTIONS"):
+            raise error
+        current_app.logger.exception("Unhandled error")
+        return render_error(500)

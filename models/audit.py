@@ -1,0 +1,65 @@
+"""The append-only audit trail: who did what to which record, and when."""
+import json
+
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from .base import BaseModel, utcnow
+from .users import User
+
+
+class AuditEntry(BaseModel):
+    """One recorded action. Nothing in the product updates or deletes these rows."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    actor = ForeignKeyField(User, null=True, backref="audit_entries", on_delete="SET NULL")
+    action = CharField(max_length=20, index=True)  # create, update, delete, view, sign-in …
+    table = CharField(max_length=60)
+    record_id = IntegerField(null=True)
+    summary = CharField(max_length=300, default="")
+    changes = TextField(default="")  # JSON {field: [old, new]}
+
+    class Meta:
+        indexes = ((("table", "record_id"), False),)
+
+    def save(self, *args, **kwargs):
+        if self.id is not None:
+            raise PermissionError("audit entries are append-only")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise PermissionError("audit entries are append-only")
+
+    @property
+    def change_dict(self):
+        return json.loads(self.changes) if self.changes else {}
+
+
+def record(actor, action, obj=None, *, table=None, record_id=None, summary="", changes=None):
+    """Write one audit entry; call it inside the same transaction as the change."""
+    if obj is not None:
+        table = table or obj._meta.table_name
+        record_id = record_id if record_id is not None else obj.id
+    return AuditEntry.create(
+        actor=actor if getattr(actor, "id", None) else None,
+        action=action,
+        table=table or "",
+        record_id=record_id,
+        summary=summary[:300],
+        changes=json.dumps(changes, default=str, ensure_ascii=False) if changes else "",
+    )
+
+
+def diff(obj, before):
+    """Fields of ``obj`` whose values differ from the ``before`` snapshot: {name: [old, new]}."""
+    after = snapshot(obj)
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def snapshot(obj):
+    """The audited field values of a model instance."""
+    skip = {"created_at", "updated_at", "version", "password_hash", "session_token"}
+    return {
+        name: getattr(obj, field.column_name if hasattr(field, "rel_model") else name)
+        for name, field in obj._meta.fields.items()
+        if name not in skip
+    }

@@ -1,0 +1,4 @@
+"""Administration: accounts and the organisation profile."""
+from .routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,92 @@
+"""What the layout needs on every page: navigation, static URLs, labels."""
+import hashlib
+import os
+from functools import lru_cache
+
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Organisation, Role
+
+ROLE_LABELS = {
+    "admin": _l("Administrator"),
+    "staff": _l("Staff member"),
+    "caregiver": _l("Caregiver"),
+}
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    403: _l("Access denied"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflicting change"),
+    413: _l("Request too large"),
+    422: _l("The input could not be processed"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+}
+ERROR_TEXTS = {
+    400: _l("The request was not valid."),
+    403: _l("You do not have access to this page."),
+    404: _l("This page does not exist, or it is not available to you."),
+    405: _l("This action is not possible here."),
+    409: _l("Someone else changed this record in the meantime."),
+    413: _l("The request was too large."),
+    422: _l("Please check your input and try again."),
+    429: _l("Please wait a moment and try again."),
+    500: _l("An unexpected error occurred. It has been logged; please try again later."),
+}
+
+#: The main menu: (endpoint, label, roles that see it). Later areas add their entries.
+NAV = [
+    ("home.staff", _l("Home"), (Role.ADMIN, Role.STAFF)),
+    ("home.caregiver", _l("My family"), (Role.CAREGIVER,)),
+    ("admin.users", _l("Accounts"), (Role.ADMIN,)),
+    ("admin.organisation", _l("Organisation"), (Role.ADMIN,)),
+    ("account.password", _l("Change password"), (Role.ADMIN, Role.STAFF, Role.CAREGIVER)),
+]
+
+
+class NavItem:
+    def __init__(self, url, label, current):
+        self.url, self.label, self.current = url, label, current
+
+
+def nav_items():
+    """The menu entries for the signed-in user's role."""
+    role = current_user.role_enum
+    return [
+        NavItem(url_for(endpoint), label, request.endpoint == endpoint)
+        for endpoint, label, roles in NAV
+        if role in roles
+    ]
+
+
+@lru_cache(maxsize=256)
+def _file_hash(path, mtime):
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()[:12]
+
+
+def static_url(filename):
+    """URL of a static file with a content hash, so it can be cached for a long time."""
+    path = os.path.join(current_app.static_folder, filename)
+    try:
+        version = _file_hash(path, os.path.getmtime(path))
+    except OSError:
+        version = "missing"
+    return url_for("static", filename=filename, v=version)
+
+
+def init_app(app):
+    """Register the layout's template globals."""
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        static_url=static_url,
+        organisation_name=lambda: Organisation.current().name,
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        error_title=lambda code: ERROR_TITLES.get(code, _("Error")),
+        error_text=lambda code: ERROR_TEXTS.get(code, ""),
+    )
