@@ -17,6 +17,8 @@ class AuditEntry(BaseModel):
     record_id = IntegerField(null=True)
     summary = CharField(max_length=300, default="")
     changes = TextField(default="")  # JSON {field: [old, new]}
+    # The case the record belongs to, so a case's history is one indexed query.
+    case_id = IntegerField(null=True, index=True)
 
     class Meta:
         indexes = ((("table", "record_id"), False),)
@@ -34,7 +36,7 @@ class AuditEntry(BaseModel):
         return json.loads(self.changes) if self.changes else {}
 
 
-def record(actor, action, obj=None, *, table=None, record_id=None, summary="", changes=None):
+def record(actor, action, obj=None, *, table=None, record_id=None, summary="", changes=None, case=None):
     """Write one audit entry; call it inside the same transaction as the change."""
     if obj is not None:
         table = table or obj._meta.table_name
@@ -46,6 +48,7 @@ def record(actor, action, obj=None, *, table=None, record_id=None, summary="", c
         record_id=record_id,
         summary=summary[:300],
         changes=json.dumps(changes, default=str, ensure_ascii=False) if changes else "",
+        case_id=getattr(case, "id", case),
     )
 
 

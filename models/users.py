@@ -40,6 +40,10 @@ class User(UserMixin, BaseModel):
     # Set when an administrator gives out a temporary password: the user must choose
     # their own before doing anything else.
     must_change_password = BooleanField(default=False)
+    # Staff: a phone number caregivers see for their key worker.
+    phone = CharField(max_length=40, default="")
+    # Staff: an administrator may grant reading rights to every case.
+    can_read_all_cases = BooleanField(default=False)
     # Part of the session identity: changing it (new password, deactivation) signs the
     # account out everywhere.
     session_token = CharField(max_length=64, default=lambda: secrets.token_hex(16))
@@ -112,6 +116,9 @@ class LoginFailure(BaseModel):
     # After FREE_ATTEMPTS failures each further attempt must wait BASE_DELAY * 2**n seconds,
     # at most MAX_DELAY; a success or QUIET_RESET without failures clears the count.
     FREE_ATTEMPTS = 3
+    # A client address is often shared (an office behind one router), so it gets more free
+    # failures than one account before everyone behind it has to wait.
+    IP_FREE_ATTEMPTS = 10
     BASE_DELAY = 2
     MAX_DELAY = 15 * 60
     QUIET_RESET = datetime.timedelta(hours=1)
@@ -121,7 +128,8 @@ class LoginFailure(BaseModel):
         now = now or utcnow()
         if now - self.last_failure_at > self.QUIET_RESET:
             return 0
-        over = self.count - self.FREE_ATTEMPTS
+        free = self.IP_FREE_ATTEMPTS if self.key.startswith("ip:") else self.FREE_ATTEMPTS
+        over = self.count - free
         if over < 0:
             return 0
         delay = min(self.BASE_DELAY * 2**over, self.MAX_DELAY)

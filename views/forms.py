@@ -70,5 +70,16 @@ class VersionedForm(FlaskForm):
 
     def copy_to(self, obj, names):
         """Copy the named fields' data onto ``obj`` (never the version field)."""
-        for name in names:
-            setattr(obj, name, self[name].data)
+        copy_fields(self, obj, names)
+
+
+def copy_fields(form, obj, names):
+    """Copy the data of the named form fields onto ``obj``; text is trimmed."""
+    fields = getattr(getattr(obj, "_meta", None), "fields", {})
+    for name in names:
+        value = form[name].data
+        if isinstance(value, str):
+            value = value.strip()
+        elif value is None and name in fields and not fields[name].null:
+            value = ""  # an empty optional text field is stored as "", not NULL
+        setattr(obj, name, value)

@@ -39,10 +39,19 @@ ERROR_TEXTS = {
     500: _l("An unexpected error occurred. It has been logged; please try again later."),
 }
 
+AUDIT_ACTIONS = {
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "view": _l("opened"),
+    "sign-in": _l("signed in"),
+}
+
 #: The main menu: (endpoint, label, roles that see it). Later areas add their entries.
 NAV = [
     ("home.staff", _l("Home"), (Role.ADMIN, Role.STAFF)),
     ("home.caregiver", _l("My family"), (Role.CAREGIVER,)),
+    ("cases.index", _l("Families"), (Role.ADMIN, Role.STAFF)),
     ("admin.users", _l("Accounts"), (Role.ADMIN,)),
     ("admin.organisation", _l("Organisation"), (Role.ADMIN,)),
     ("account.password", _l("Change password"), (Role.ADMIN, Role.STAFF, Role.CAREGIVER)),
@@ -89,4 +98,5 @@ def init_app(app):
         role_label=lambda role: ROLE_LABELS.get(role, role),
         error_title=lambda code: ERROR_TITLES.get(code, _("Error")),
         error_text=lambda code: ERROR_TEXTS.get(code, ""),
+        audit_action_label=lambda action: AUDIT_ACTIONS.get(action, action),
     )

@@ -80,3 +80,106 @@ def home_endpoint(user):
         Role.STAFF: "home.staff",
         Role.CAREGIVER: "home.caregiver",
     }[user.role_enum]
+
+
+# --- Cases: who sees and who edits which family ------------------------------------------
+#
+# Admins see every case. Staff see the cases where they are key worker or on the team, or
+# every case when an admin granted them reading rights. Caregivers see only the case(s)
+# they are a caregiver member of, and only what is meant for them (the templates and the
+# caregiver views never load staff notes or relatives' addresses). Every case-bearing view
+# and htmx fragment loads its case through get_case_or_404, so the rule is applied once.
+
+
+def visible_cases(user):
+    """A query of the cases ``user`` may open."""
+    from models import Case, Member, MemberRole, Person, TeamMember
+
+    if not user.is_authenticated:
+        return Case.select().where(Case.id.is_null())
+    role = user.role_enum
+    if role is Role.ADMIN or (role is Role.STAFF and user.can_read_all_cases):
+        return Case.select()
+    if role is Role.STAFF:
+        team = TeamMember.select(TeamMember.case).where(TeamMember.user == user)
+        return Case.select().where((Case.key_worker == user) | Case.id.in_(team))
+    mine = (
+        Member.select(Member.case)
+        .join(Person)
+        .where((Person.account == user) & (Member.role == MemberRole.CAREGIVER))
+    )
+    return Case.select().where(Case.id.in_(mine))
+
+
+def can_edit_case(user, case):
+    """Admins, the key worker and team members edit a case; read-all rights do not."""
+    from models import TeamMember
+
+    if not user.is_authenticated:
+        return False
+    if user.role_enum is Role.ADMIN:
+        return True
+    if user.role_enum is not Role.STAFF:
+        return False
+    if case.key_worker_id == user.id:
+        return True
+    return TeamMember.select().where((TeamMember.case == case) & (TeamMember.user == user)).exists()
+
+
+def get_case_or_404(case_id, edit=False):
+    """The case if the signed-in user may see it (and edit it, with ``edit``).
+
+    A case the user may not see answers 404, so its existence is not revealed; one they
+    may see but not change answers 403.
+    """
+    from models import Case
+
+    case = visible_cases(current_user).where(Case.id == case_id).first()
+    if case is None:
+        abort(404)
+    if edit and not can_edit_case(current_user, case):
+        abort(403)
+    return case
+
+
+def visible_people(user):
+    """People ``user`` may open: members of visible cases (admins and read-all: everyone).
+
+    People not yet in any case are visible to all staff, so that a duplicate can be found
+    and linked instead of entered twice.
+    """
+    from models import Member, Person
+
+    role = user.role_enum
+    if role is Role.ADMIN or (role is Role.STAFF and user.can_read_all_cases):
+        return Person.select()
+    if role is not Role.STAFF:
+        return Person.select().where(Person.id.is_null())
+    from models import Case
+
+    cases = visible_cases(user).select(Case.id)
+    in_my_cases = Member.select(Member.person).where(Member.case.in_(cases))
+    in_any_case = Member.select(Member.person)
+    return Person.select().where(Person.id.in_(in_my_cases) | Person.id.not_in(in_any_case))
+
+
+def get_person_or_404(person_id):
+    """A person the signed-in staff member may see (caregivers never open person pages)."""
+    from models import Person
+
+    person = visible_people(current_user).where(Person.id == person_id).first()
+    if person is None:
+        abort(404)
+    return person
+
+
+def can_edit_person(user, person):
+    """Staff who may edit any case the person is in, or anyone for a person in no case."""
+    from models import Case, Member
+
+    if user.role_enum is Role.ADMIN:
+        return True
+    if user.role_enum is not Role.STAFF:
+        return False
+    cases = [m.case for m in Member.select(Member, Case).join(Case).where(Member.person == person)]
+    return not cases or any(can_edit_case(user, case) for case in cases)

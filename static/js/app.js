@@ -5,3 +5,21 @@ document.addEventListener("htmx:afterSwap", function (event) {
   var invalid = event.detail.target.querySelector('[aria-invalid="true"]');
   if (invalid) { invalid.focus(); }
 });
+
+// A boosted link or form swaps only the <body>'s content, but the new page's <html> carries
+// the language (lang) and the text size (class), and its <body> the CSRF header that htmx
+// sends (the token changes at sign-in). Take those over, so a screen reader reads the page
+// in its language, A+ / A− take effect at once, and later htmx requests stay valid.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var xhr = event.detail.xhr;
+  var text = event.detail.boosted && xhr ? xhr.responseText : "";
+  if (!/<html[\s>]/i.test(text)) { return; }
+  var doc = new DOMParser().parseFromString(text, "text/html");
+  var root = document.documentElement;
+  ["lang", "class"].forEach(function (name) {
+    var value = doc.documentElement.getAttribute(name);
+    if (value === null) { root.removeAttribute(name); } else { root.setAttribute(name, value); }
+  });
+  var headers = doc.body && doc.body.getAttribute("hx-headers");
+  if (headers) { document.body.setAttribute("hx-headers", headers); }
+});

@@ -1,0 +1,4 @@
+"""Person pages (staff)."""
+from .routes import bp
+
+__all__ = ["bp"]
