@@ -162,6 +162,9 @@ def _init_headers(app):
         if request.endpoint != "static":
             # Every page is confidential: never stored by the browser or a proxy.
             headers["Cache-Control"] = "no-store"
+        elif request.args.get("v") and response.status_code == 200:
+            # Static URLs carry a content hash (views.layout.static_url): cache for a year.
+            headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
 
