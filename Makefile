@@ -21,14 +21,16 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+SCALE ?= 1
+BENCH_ARGS ?=
 
-.PHONY: help venv assets translations translations-update setup run test lock clean
+.PHONY: help venv assets translations translations-update setup run test bench bench-smoke lock clean
 
 help: ## Show this help
 	@echo "Opora make targets:"
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  %-20s %s\n", $$1, $$2}'
-	@echo "Variables: PYTHON=$(PYTHON)  PYTEST_ARGS='...'  HOST/PORT for run"
+	@echo "Variables: PYTHON=$(PYTHON)  PYTEST_ARGS='...'  HOST/PORT for run  SCALE=N BENCH_ARGS='...' for bench"
 
 venv: $(VENV_STAMP) ## Create .venv and install requirements.lock
 
@@ -73,6 +75,12 @@ run: setup ## Run the dev server on http://127.0.0.1:5000 (override HOST=, PORT=
 
 test: venv assets translations ## Run all tests, browser ones included (PYTEST_ARGS='-k foo')
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+bench: venv assets translations ## Benchmark the pages with gunicorn and wrk (SCALE=10, BENCH_ARGS='--duration 5')
+	$(VENV)/bin/python bench/run.py --scale $(SCALE) $(BENCH_ARGS)
+
+bench-smoke: venv assets translations ## The short benchmark run of CI: scale 0.1, 2 s per page, no budget checks
+	$(VENV)/bin/python bench/run.py --short $(BENCH_ARGS)
 
 lock: ## Regenerate requirements.lock from pyproject.toml (main + test extras)
 	@rm -rf .lock-venv

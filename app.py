@@ -4,6 +4,7 @@
 localisation, the blueprints, security headers and the error pages together.
 """
 import os
+import time
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import Babel
@@ -14,7 +15,7 @@ from htmx_flask import Htmx
 from werkzeug.exceptions import HTTPException
 
 from config import load_config
-from models import Organisation, User, db, utcnow
+from models import Organisation, User, db
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -48,6 +49,8 @@ def create_app(config=None):
 
     db.init(app.config["DATABASE"])
     _init_db_hooks(app)
+    if app.config["BENCHMARK_MODE"]:
+        _init_benchmark(app)
     htmx.init_app(app)
     csrf.init_app(app)
     _init_login(app)
@@ -74,7 +77,8 @@ def create_app(config=None):
 
 
 def _init_db_hooks(app):
-    """One connection per request, closed when the request ends."""
+    """A connection for each request, given back to the pool when the request ends
+    (models.base.Database: the connections stay open, a transaction left open is rolled back)."""
 
     @app.before_request
     def _connect():
@@ -84,6 +88,32 @@ def _init_db_hooks(app):
     def _close(exc):
         if not db.is_closed():
             db.close()
+
+
+def _init_benchmark(app):
+    """Benchmark mode (``OPORA_BENCHMARK=1``): the no-op page and an ``X-Query-Count`` header.
+
+    bench/run.py measures against the no-op page and reports the statements each page runs.
+    Outside benchmark mode neither exists and the database runs uncounted.
+    """
+    from models.base import count_queries, query_counter
+    from views import bench
+
+    count_queries(db)
+    app.register_blueprint(bench.bp)
+
+    def _reset_query_count():
+        query_counter.count = 0
+
+    # Before every other hook, so that loading the signed-in user is counted too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _reset_query_count)
+
+    # Registered before the other after-request hooks, so it runs after them (Flask runs
+    # them in reverse order) and counts what they query.
+    @app.after_request
+    def _query_count_header(response):
+        response.headers["X-Query-Count"] = str(query_counter.count)
+        return response
 
 
 def _init_login(app):
@@ -119,7 +149,9 @@ def _init_session_rules(app):
     def _session_rules():
         if not current_user.is_authenticated:
             return None
-        now = utcnow().timestamp()
+        # Seconds since the epoch: utcnow() is naive, and .timestamp() would read it as
+        # local time (shifted by the zone offset, and jumping at daylight-saving changes).
+        now = time.time()
         idle = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
         seen = session.get("seen")
         if seen is not None and now - seen > idle:
@@ -186,14 +218,22 @@ def _init_errors(app):
     @app.errorhandler(HTTPException)
     def _http_error(error):
         if error.code in (400, 403, 404, 405, 409, 413, 422, 429):
-            return render_error(error.code)
+            body, code = render_error(error.code)
+            # Keep the headers the error carries, such as Allow on a 405.
+            headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+            return body, code, headers
         return error
 
     @app.errorhandler(Exception)
     def _server_error(error):
         if isinstance(error, HTTPException):
             return _http_error(error)
-        if current_app.debug or current_app.testing and current_app.config.get("PROPAGATE_EXCEPTIONS"):
+        # Flask's own rule: propagate when asked to, and by default in debug and testing,
+        # so a test sees the exception rather than an error page.
+        propagate = current_app.config.get("PROPAGATE_EXCEPTIONS")
+        if propagate is None:
+            propagate = current_app.debug or current_app.testing
+        if propagate:
             raise error
         current_app.logger.exception("Unhandled error")
         return render_error(500)

@@ -3,7 +3,9 @@ import os
 
 import click
 
-from models import Role, User, audit, db
+from peewee import JOIN
+
+from models import Case, Member, MemberRole, Person, Role, User, audit, db
 from models.users import normalise_email
 from views.forms import PASSWORD_MIN_LENGTH, password_is_common
 
@@ -48,9 +50,28 @@ def list_command():
 
 
 def account_lines():
-    """The lines ``users list`` prints (later features append a caregiver's case)."""
-    for user in User.select().order_by(User.email):
-        yield "\t".join([user.email, user.role, "active" if user.active else "inactive"])
+    """The lines ``users list`` prints; a caregiver's line ends with their family or families.
+
+    One query: each account joined to its person record and that person's caregiver
+    memberships (an account without them gives one row with no case).
+    """
+    rows = (
+        User.select(User.id, User.email, User.role, User.active, Case.id, Case.name)
+        .join(Person, JOIN.LEFT_OUTER, on=(Person.account == User.id))
+        .join(Member, JOIN.LEFT_OUTER, on=((Member.person == Person.id) & (Member.role == MemberRole.CAREGIVER)))
+        .join(Case, JOIN.LEFT_OUTER, on=(Member.case == Case.id))
+        .order_by(User.email, Case.name, Case.id)
+        .tuples()
+    )
+    accounts = {}
+    for user_id, email, role, active, case_id, case_name in rows:
+        line = accounts.setdefault(user_id, ([email, role, "active" if active else "inactive"], []))
+        if case_id is not None:
+            line[1].append(f"{case_name} (case {case_id})")
+    for fields, cases in accounts.values():
+        if fields[1] == Role.CAREGIVER:
+            fields.extend(["; ".join(cases)] if cases else [])
+        yield "\t".join(fields)
 
 
 @users_group.command("deactivate")

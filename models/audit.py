@@ -60,7 +60,7 @@ def diff(obj, before):
 
 def snapshot(obj):
     """The audited field values of a model instance."""
-    skip = {"created_at", "updated_at", "version", "password_hash", "session_token"}
+    skip = {"created_at", "updated_at", "version", "password_hash", "session_token", "search_name"}
     return {
         name: getattr(obj, field.column_name if hasattr(field, "rel_model") else name)
         for name, field in obj._meta.fields.items()

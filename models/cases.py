@@ -80,6 +80,11 @@ class Case(BaseModel):
         self.search_name = fold(self.name)
         return super().save(*args, **kwargs)
 
+    def save_if_version(self, expected):
+        # The versioned save writes the row directly: keep the search key in step too.
+        self.search_name = fold(self.name)
+        return super().save_if_version(expected)
+
     @property
     def is_open(self):
         return self.status in (CaseStatus.ACTIVE, CaseStatus.MONITORING)

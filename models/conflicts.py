@@ -50,3 +50,48 @@ class ConflictDeclaration(BaseModel):
         if not staff:
             return []
         return list(cls.select(cls, User).join(User).where((cls.person == person) & cls.user.in_(staff)))
+
+    @classmethod
+    def at_stake_query(cls):
+        """Declarations joined to the open cases they endanger: cases in which the declared
+        person is a member and the declarer is key worker or on the team."""
+        from peewee import JOIN
+
+        from .cases import Case, CaseStatus, Member, TeamMember
+
+        return (
+            cls.select()
+            .join(Member, on=(Member.person == cls.person))
+            .join(Case, on=(Member.case == Case.id))
+            .join(
+                TeamMember,
+                JOIN.LEFT_OUTER,
+                on=((TeamMember.case == Case.id) & (TeamMember.user == cls.user)),
+            )
+            .where(
+                (Case.status != CaseStatus.CLOSED)
+                & ((Case.key_worker == cls.user) | TeamMember.id.is_null(False))
+            )
+        )
+
+    @classmethod
+    def cases_at_stake(cls, declarations):
+        """{declaration id: [open cases]} that an administrator should hand over because of
+        each declaration (see :meth:`at_stake_query`). One query for any number of them."""
+        from .cases import Case
+
+        ids = [d.id for d in declarations]
+        result = {i: [] for i in ids}
+        if not ids:
+            return result
+        rows = (
+            cls.at_stake_query()
+            .select(cls.id.alias("declaration_id"), Case)
+            .where(cls.id.in_(ids))
+            .distinct()
+            .order_by(Case.search_name, Case.id)
+            .objects(Case)
+        )
+        for case in rows:
+            result[case.declaration_id].append(case)
+        return result

@@ -53,6 +53,8 @@ PROFILES = {
             "caseload_recommended_min": 18,
             "caseload_recommended_max": 23,
             "caseload_hard_limit": None,
+            # Warn this many families before the hard limit (organisation practice; no limit here).
+            "caseload_warning_margin": None,
             # Default interval between reviews of a care plan (organisation practice).
             "plan_review_months": 6,
         },
@@ -68,6 +70,9 @@ PROFILES = {
             # a foster-care coordinator has at most 15 foster families since 1 Jan 2015
             # (VERIFIED; article number unverified).
             "caseload_hard_limit": 15,
+            # Warn when this many places or fewer are left before the limit (organisation
+            # practice, not law: a default the organisation may change).
+            "caseload_warning_margin": 2,
             "caseload_recommended_min": None,
             "caseload_recommended_max": None,
             # Periodic assessment of the family: default every 6 months (unverified).

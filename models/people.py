@@ -35,6 +35,11 @@ class Person(BaseModel):
         self.search_name = fold(f"{self.last_name} {self.first_name}")
         return super().save(*args, **kwargs)
 
+    def save_if_version(self, expected):
+        # The versioned save writes the row directly: keep the search key in step too.
+        self.search_name = fold(f"{self.last_name} {self.first_name}")
+        return super().save_if_version(expected)
+
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
@@ -55,7 +60,9 @@ class Person(BaseModel):
     @classmethod
     def possible_duplicates(cls, first_name, last_name, date_of_birth, exclude_id=None):
         """People with the same name (ignoring case and diacritics) and date of birth."""
-        query = cls.select().where(cls.search_name == fold(f"{last_name} {first_name}"))
+        # Names are stored trimmed (views.forms.copy_fields): compare them trimmed too.
+        key = fold(f"{(last_name or '').strip()} {(first_name or '').strip()}")
+        query = cls.select().where(cls.search_name == key)
         if date_of_birth:
             query = query.where((cls.date_of_birth == date_of_birth) | cls.date_of_birth.is_null())
         if exclude_id:

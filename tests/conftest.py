@@ -1,5 +1,6 @@
 """Shared fixtures: an app on a fresh migrated database, a client and a sign-in helper."""
 import re
+import sqlite3
 
 import pytest
 
@@ -12,34 +13,81 @@ from .factories import PASSWORD, make_user
 HX = {"HX-Request": "true"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Argon2id with minimal cost in tests (each hash takes ~1 ms instead of ~100 ms).
+
+    Same algorithm and code path; only the work factors differ, so the suite stays fast.
+    """
+    from argon2 import PasswordHasher
+
+    import models.users as users
+
+    saved = users._hasher, users._DUMMY_HASH
+    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    users._DUMMY_HASH = users._hasher.hash("dummy password for unknown e-mails")
+    yield
+    users._hasher, users._DUMMY_HASH = saved
+
+
 @pytest.fixture
 def app_config():
     """Config overrides for one test module (browser tests switch CSRF on)."""
     return {}
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A database file migrated once per test session; each test gets a copy of it."""
+    path = str(tmp_path_factory.mktemp("template") / "migrated.sqlite3")
+    db.init(path)
+    upgrade()
+    return path
+
+
+def copy_database(source, target):
+    """Copy an SQLite database with SQLite's backup API (pages still in the WAL included)."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
 @pytest.fixture
-def app(tmp_path, app_config):
+def app(tmp_path, app_config, migrated_database):
     """A test app on a new SQLite file, migrated exactly as production is."""
+    database = str(tmp_path / "test.sqlite3")
+    copy_database(migrated_database, database)
     config = {
         "TESTING": True,
-        "DATABASE": str(tmp_path / "test.sqlite3"),
+        "DATABASE": database,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
     }
     config.update(app_config)
     application = create_app(config)
-    upgrade()
-    with application.app_context():
-        db.connect(reuse_if_open=True)
-        yield application
-        if not db.is_closed():
-            db.close()
+    upgrade()  # nothing left to apply on the copy; kept for an overridden DATABASE
+    db.connect(reuse_if_open=True)  # the test's own connection (factories, assertions)
+    # No app context stays pushed during the test: a request would reuse it, and so share
+    # ``g`` (the signed-in user, the locale, the cached organisation) with every other
+    # request of the test. Tests that need a context push their own.
+    yield application
+    if not db.is_closed():
+        db.close()
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def accept_language():
+    """The Accept-Language the ``client`` sends (None: none; a module may override it)."""
+    return None
+
+
+@pytest.fixture
+def client(app, accept_language):
+    test_client = app.test_client()
+    if accept_language:
+        test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = accept_language
+    return test_client
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 
 def register_blueprints(app):
     """Attach every area's blueprint to ``app``."""
-    from . import account, admin, auth, cases, home, people, prefs
+    from . import account, admin, audit, auth, caseload, cases, conflicts, home, notifications, people, prefs
 
-    for module in (auth, prefs, home, account, admin, cases, people):
+    for module in (auth, prefs, home, account, admin, cases, people, notifications, conflicts, caseload, audit):
         app.register_blueprint(module.bp)

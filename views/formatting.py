@@ -1,5 +1,5 @@
 """Locale-aware formatting of dates, times, numbers and hours for the templates."""
-from flask_babel import format_date, format_datetime, format_decimal, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, get_domain
 
 
 def hours(value):
@@ -9,7 +9,10 @@ def hours(value):
     # grammar uses for fractions (in Czech and Polish the same as for 2–4: "1,5 hodiny",
     # "1,5 godziny"), which ngettext gives for the count 2.
     count = int(value) if float(value).is_integer() else 2
-    return ngettext("%(num)s hour", "%(num)s hours", count, num=number)
+    # Flask-Babel's ngettext always formats %(num)s with the count itself, so the form is
+    # chosen here and filled with the formatted number ("1,5", not "2").
+    translations = get_domain().get_translations()
+    return translations.ungettext("%(num)s hour", "%(num)s hours", count) % {"num": number}
 
 
 def init_app(app):

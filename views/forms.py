@@ -63,8 +63,12 @@ class VersionedForm(FlaskForm):
 
     def expected_version(self):
         """The version the record had when this form was loaded (None if missing)."""
+        # Only what the request sent counts: a form built with ``obj=`` would otherwise
+        # take the stored version when the field is missing, and save blindly.
+        if not self.version.raw_data:
+            return None
         try:
-            return int(self.version.data)
+            return int(self.version.raw_data[0])
         except (TypeError, ValueError):
             return None
 

@@ -23,7 +23,7 @@ def render(template, block=None, status=200, trigger=None, **context):
     parts of the page can refresh themselves after a write.
     """
     if block and is_partial():
-        body = render_block(template, block, **context)
+        body = render_block(template, block, **context) + render_template("_flash_oob.html")
     else:
         body = render_template(template, **context)
     response = make_response(body, status)

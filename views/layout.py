@@ -52,8 +52,11 @@ NAV = [
     ("home.staff", _l("Home"), (Role.ADMIN, Role.STAFF)),
     ("home.caregiver", _l("My family"), (Role.CAREGIVER,)),
     ("cases.index", _l("Families"), (Role.ADMIN, Role.STAFF)),
+    ("caseload.mine", _l("My caseload"), (Role.ADMIN, Role.STAFF)),
+    ("conflicts.index", _l("Conflicts of interest"), (Role.ADMIN, Role.STAFF)),
     ("admin.users", _l("Accounts"), (Role.ADMIN,)),
     ("admin.organisation", _l("Organisation"), (Role.ADMIN,)),
+    ("audit.index", _l("Audit log"), (Role.ADMIN,)),
     ("account.password", _l("Change password"), (Role.ADMIN, Role.STAFF, Role.CAREGIVER)),
 ]
 

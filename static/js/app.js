@@ -1,8 +1,13 @@
 // Small progressive enhancements; every page works without this file.
 // After htmx swaps in a form with errors, move focus to the first invalid field so
 // keyboard and screen-reader users land where the problem is.
+// An outerHTML swap replaces the target itself: look in its successor (same id) then.
 document.addEventListener("htmx:afterSwap", function (event) {
-  var invalid = event.detail.target.querySelector('[aria-invalid="true"]');
+  var target = event.detail.target;
+  if (target && !target.isConnected) {
+    target = target.id ? document.getElementById(target.id) : null;
+  }
+  var invalid = target && target.querySelector('[aria-invalid="true"]');
   if (invalid) { invalid.focus(); }
 });
 

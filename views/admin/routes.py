@@ -1,16 +1,17 @@
 """Account management and the organisation profile (administrators only)."""
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import Organisation, PasswordToken, Role, User, audit, db
 from models.users import normalise_email
 
+from ..forms import copy_fields
 from ..htmx import render
 from ..permissions import blueprint_requires
-from .forms import OrganisationForm, PasswordResetForm, UserCreateForm
+from .forms import OrganisationForm, PasswordResetForm, UserCreateForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 blueprint_requires(bp, Role.ADMIN)
@@ -95,6 +96,49 @@ def user_active(user_id):
     return redirect(url_for("admin.users"), 303)
 
 
+@bp.route("/users/<int:user_id>/read-all", methods=["POST"])
+def user_read_all(user_id):
+    """Grant or revoke a staff member's right to read every case (not to edit them)."""
+    user = _get_user_or_404(user_id)
+    if user.role_enum is not Role.STAFF:
+        abort(400)  # administrators read everything; caregivers never do
+    grant = request.form.get("read_all") == "1"
+    if user.can_read_all_cases != grant:
+        with db.atomic():
+            user.can_read_all_cases = grant
+            user.save()
+            audit.record(current_user, "update", user, summary=f"read all cases={grant}",
+                         changes={"can_read_all_cases": [not grant, grant]})
+    flash(_("%(name)s can now read every family's record.", name=user.full_name) if grant
+          else _("%(name)s can now read only the families they work with.", name=user.full_name), "success")
+    return redirect(url_for("admin.users", page=request.form.get("page", 1, type=int)), 303)
+
+
+USER_EDIT_FIELDS = ("full_name", "phone")
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def user_edit(user_id):
+    """Change an account's name and, for staff and administrators, their phone number."""
+    user = _get_user_or_404(user_id)
+    form = UserEditForm(obj=user)
+    staff = user.role_enum in (Role.STAFF, Role.ADMIN)
+    if not staff:
+        del form.phone  # caregivers' contact details live on their person record
+    if form.validate_on_submit():
+        before = audit.snapshot(user)
+        copy_fields(form, user, [name for name in USER_EDIT_FIELDS if name in form])
+        changes = audit.diff(user, before)
+        if changes:
+            with db.atomic():
+                user.save()
+                audit.record(current_user, "update", user, summary=user.email, changes=changes)
+        flash(_("The account of %(name)s has been saved.", name=user.full_name), "success")
+        return redirect(url_for("admin.users"), 303)
+    return render("admin/user_edit.html", block="form", user=user, form=form,
+                  status=422 if request.method == "POST" else 200)
+
+
 @bp.route("/users/<int:user_id>/reset", methods=["GET", "POST"])
 def user_reset(user_id):
     """Give a user a new password by a one-time link or a temporary password."""
@@ -133,7 +177,10 @@ def organisation():
         # Someone saved in between: keep this user's input, show the stored values, and
         # let a second save (now based on the current version) apply it knowingly.
         stale = True
-        org = Organisation.current()
+        # Re-read the row: ``org`` (also the request's cached organisation) now holds this
+        # user's input, not what is stored.
+        org = Organisation.get_by_id(org.id)
+        g.organisation = org
         form.version.data = org.version
     status = 409 if stale else (422 if request.method == "POST" else 200)
     return render(

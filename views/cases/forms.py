@@ -47,7 +47,28 @@ def not_in_future(form, field):
         raise ValidationError(_l("The date cannot be in the future."))
 
 
-class CaseForm(VersionedForm):
+class ConditionalRules:
+    """Runs the ``validate_<name>`` methods of empty fields too.
+
+    ``Optional()`` stops an empty field's validation before its ``validate_<name>`` method
+    is reached, so a rule such as "required for a Czech case" would never fire on its own.
+    """
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in self:
+            check = getattr(self, f"validate_{field.name}", None)
+            if check is None or field.errors or field.data not in (None, ""):
+                continue
+            try:
+                check(field)
+            except ValidationError as exc:
+                field.errors.append(exc.args[0] if exc.args else "")
+                valid = False
+        return valid
+
+
+class CaseForm(ConditionalRules, VersionedForm):
     """A case's details; which fields apply depends on its type."""
 
     name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=200)],
@@ -148,7 +169,7 @@ class PersonForm(PersonFields, VersionedForm):
     staff_notes = TextAreaField(_l("Notes for staff"), validators=[Optional(), Length(max=5000)])
 
 
-class MemberForm(PersonFields, FlaskForm):
+class MemberForm(ConditionalRules, PersonFields, FlaskForm):
     """Add a person to a family in a role; a possible duplicate is offered first."""
 
     role = SelectField(_l("Role in the family"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])

@@ -34,7 +34,7 @@ from models.cases import CASE_TYPES_BY_COUNTRY
 from models.text import fold
 
 from ..forms import copy_fields
-from ..htmx import is_partial, render, with_trigger
+from ..htmx import hx_redirect, is_partial, render, with_trigger
 from ..permissions import (
     blueprint_requires,
     can_edit_case,
@@ -60,6 +60,7 @@ blueprint_requires(bp, Role.ADMIN, Role.STAFF)
 
 CASES_PER_PAGE = 25
 HISTORY_PER_PAGE = 20
+RECENT_HISTORY = 5  # entries shown on the case page itself
 SORTS = {
     "name": (Case.search_name, Case.id),
     "-name": (Case.search_name.desc(), Case.id.desc()),
@@ -221,8 +222,15 @@ def _detail_context(case, **extra):
         .where(KeyWorkerAssignment.case == case)
         .order_by(KeyWorkerAssignment.started_on.desc(), KeyWorkerAssignment.id.desc())
     )
+    recent = list(
+        AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER)
+        .where(AuditEntry.case_id == case.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(RECENT_HISTORY)
+    )
     context = {
         "case": case,
+        "entries": recent,
         "members": members,
         "members_by_id": by_id,
         "excluded": excluded,
@@ -308,8 +316,10 @@ def member_add(case_id):
         if person is None:
             abort(404)
     elif not form.confirm_new.data:
+        # Only people the user may open: a namesake in someone else's family stays hidden.
         duplicates = list(
             Person.possible_duplicates(form.first_name.data, form.last_name.data, form.date_of_birth.data)
+            .where(Person.id.in_(visible_people(current_user).select(Person.id)))
         )
         if duplicates:
             return _members_response(case, status=200, member_form=form, duplicates=duplicates)
@@ -378,7 +388,11 @@ def member_edit(case_id, member_id):
             if not is_partial():
                 flash(_("%(name)s has been saved.", name=person.full_name), "success")
                 return redirect(url_for("cases.detail", case_id=case.id, _anchor="members"), 303)
-            return _members_response(case)
+            # The form targets the member's row; the answer is the whole members section.
+            response = _members_response(case)
+            response.headers["HX-Retarget"] = "#members"
+            response.headers["HX-Reswap"] = "outerHTML"
+            return response
         stale = Person.get_by_id(person.id)
         form.version.data = stale.version
     status = 409 if stale else (422 if request.method == "POST" else 200)
@@ -399,6 +413,12 @@ def member_remove(case_id, member_id):
         flash(str(exc), "error")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor="members"), 303)
     with db.atomic():
+        # The memberships of a child's relatives go with the child (Member.child cascades):
+        # record each of them too, so nothing leaves the family unrecorded.
+        linked = Member.select(Member, Person).join(Person).where(Member.child == member)
+        for relative in linked:
+            audit.record(current_user, "delete", relative, case=case,
+                         summary=f"{relative.person.full_name}: {relative.role} ({member.person.full_name})")
         audit.record(current_user, "delete", member, case=case,
                      summary=f"{member.person.full_name}: {member.role}")
         member.delete_instance()
@@ -480,7 +500,9 @@ def key_worker(case_id):
         if not is_partial():
             flash(_("The key worker has been changed."), "success")
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="team"), 303)
-        return _team_response(case)
+        # The key worker shows in several sections of the page: reload it as a whole.
+        flash(_("The key worker has been changed."), "success")
+        return hx_redirect(url_for("cases.detail", case_id=case.id, _anchor="team"))
     return _redirect_or_team(case, form, status=422, kind="key_worker_form")
 
 
@@ -539,3 +561,56 @@ def history(case_id):
     entries = list(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).paginate(page, HISTORY_PER_PAGE))
     return render("cases/history.html", block="entries", case=case, entries=entries, page=page,
                   pages=max(1, -(-total // HISTORY_PER_PAGE)))
+
+
+# --- Inviting a caregiver to the portal ---------------------------------------------------
+
+
+@bp.route("/<int:case_id>/members/<int:member_id>/invite", methods=["POST"])
+def member_invite(case_id, member_id):
+    """Give a caregiver member an account and show its one-time set-password link once.
+
+    The account's e-mail is the one on the person record. Refused, with the reason beside
+    the members, for other roles, without an e-mail, or when the e-mail or the person
+    already has an account.
+    """
+    from peewee import IntegrityError
+
+    from models import PasswordToken
+    from models.users import normalise_email
+
+    case = get_case_or_404(case_id, edit=True)
+    member = _get_member_or_404(case, member_id)
+    person = member.person
+    email = normalise_email(person.email)
+    error = None
+    if member.role != MemberRole.CAREGIVER:
+        error = _("Only caregivers can be invited to the portal.")
+    elif person.account_id:
+        error = _("%(name)s already has an account in the portal.", name=person.full_name)
+    elif not email:
+        error = _("%(name)s has no e-mail address. Add it to their record first; the account is made for that address.", name=person.full_name)
+    elif User.by_email(email) is not None:
+        error = _("An account with the e-mail %(email)s already exists. Correct the e-mail address of %(name)s or ask an administrator.", email=email, name=person.full_name)
+    if error is None:
+        try:
+            with db.atomic():
+                user = User.create(email=email, full_name=person.full_name, role=Role.CAREGIVER)
+                linked = Person.update(account=user).where((Person.id == person.id) & Person.account.is_null()).execute()
+                if linked != 1:
+                    raise IntegrityError("the person was linked to an account meanwhile")
+                token = PasswordToken.issue(user)
+                audit.record(current_user, "create", user, case=case, summary=f"{user.email} (caregiver invited)")
+                audit.record(current_user, "update", person, case=case, summary=f"{person.full_name}: portal account",
+                             changes={"account": [None, user.id]})
+        except IntegrityError:
+            error = _("%(name)s or the e-mail %(email)s got an account in the meantime.", name=person.full_name, email=email)
+    if error:
+        return _members_response(case, status=422, member_error=error)
+    invite = {
+        "member_id": member.id,
+        "name": person.full_name,
+        "email": email,
+        "link": url_for("auth.set_password", token=token, _external=True),
+    }
+    return _members_response(case, invite=invite)

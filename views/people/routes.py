@@ -1,12 +1,12 @@
 """A person's page: details and the families they belong to (as far as visible)."""
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import Case, Member, Person, Role, audit, db
 
 from ..cases.forms import PersonForm
-from ..htmx import render
+from ..htmx import hx_redirect, render
 from ..permissions import blueprint_requires, can_edit_person, get_person_or_404, visible_cases
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -53,7 +53,9 @@ def edit(person_id):
                 audit.record(current_user, "update", person, changes=audit.diff(person, before))
         if saved:
             flash(_("%(name)s has been saved.", name=person.full_name), "success")
-            return redirect(url_for("people.detail", person_id=person.id), 303)
+            # The htmx form targets itself: send the browser to the person's page instead
+            # of swapping that page into the form.
+            return hx_redirect(url_for("people.detail", person_id=person.id))
         stale = Person.get_by_id(person.id)
         form.version.data = stale.version
     status = 409 if stale else (422 if request.method == "POST" else 200)

@@ -1,0 +1,155 @@
+"""Language choice, Czech and Polish texts and plural forms."""
+import datetime
+
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale
+
+from models import LoginFailure, User, utcnow
+from views.formatting import hours
+
+from .conftest import Auth
+from .factories import make_organisation, make_user
+from .helpers import html_lang, location_path, po_translation, text
+
+THROTTLE = "Too many failed attempts. Please wait %(num)d second and try again."
+
+
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [("cs", "cs"), ("pl", "pl"), ("en", "en"), ("pl-PL,pl;q=0.9,en;q=0.5", "pl"), ("cs-CZ", "cs")],
+)
+def test_accept_language_selects_page_language(client, header, lang):
+    """Does the browser's Accept-Language choose the page language?"""
+    html = text(client.get("/auth/login", headers={"Accept-Language": header}))
+    assert f'<html lang="{lang}"' in html
+
+
+@pytest.mark.parametrize("lang", ["cs", "pl"])
+def test_login_page_translated(client, lang):
+    """Is the sign-in page actually translated, not only labelled with a language?"""
+    html = text(client.get("/auth/login", headers={"Accept-Language": lang}))
+    assert po_translation(lang, "Sign in") in html
+    assert po_translation(lang, "Password") in html
+    assert ">Sign in<" not in html
+
+
+def test_unknown_browser_language_uses_organisation_default(client):
+    """Without a supported browser language, is the organisation's language used?"""
+    make_organisation(default_language="pl")
+    html = text(client.get("/auth/login", headers={"Accept-Language": "de"}))
+    assert html_lang(html) == "pl"
+
+
+def test_language_switch_before_sign_in_kept_in_session(client):
+    """Does the switch before sign-in override the browser language for this visitor?"""
+    headers = {"Accept-Language": "cs"}
+    response = client.post(
+        "/prefs/language", data={"lang": "pl", "next": "/auth/login"}, headers=headers
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/auth/login"
+    assert html_lang(text(client.get("/auth/login", headers=headers))) == "pl"
+
+
+def test_language_switch_ignores_off_site_next(client):
+    """Does the switch never send the visitor to another site?"""
+    response = client.post("/prefs/language", data={"lang": "pl", "next": "//evil.example/"})
+    assert response.status_code == 303
+    assert location_path(response) == "/"
+
+
+def test_language_chosen_before_sign_in_survives_sign_in(client, auth):
+    """Is the language chosen on the sign-in page still used after signing in?"""
+    client.post("/prefs/language", data={"lang": "pl"})
+    auth.as_role("staff")
+    assert html_lang(text(client.get("/staff", headers={"Accept-Language": "cs"}))) == "pl"
+
+
+def test_language_switch_signed_in_saved_on_account(app, client, auth):
+    """Is the language saved on the account, so another device gets it too?"""
+    user = auth.as_role("staff")
+    client.post("/prefs/language", data={"lang": "pl"})
+    assert User.get_by_id(user.id).language == "pl"
+    other = app.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "cs"
+    assert html_lang(text(other.get("/auth/login"))) == "cs"
+    Auth(other).login(user)
+    assert html_lang(text(other.get("/staff"))) == "pl"
+
+
+@pytest.mark.parametrize("lang", ["de", "", "CS", "cs; drop table"])
+def test_language_switch_invalid_gives_400(client, lang):
+    """Is an unsupported language refused with 400 and nothing stored?"""
+    response = client.post("/prefs/language", data={"lang": lang})
+    assert response.status_code == 400
+    with client.session_transaction() as session:
+        assert "lang" not in session
+
+
+HOURS = [
+    ("cs", 1, "1 hodina"),
+    ("cs", 2, "2 hodiny"),
+    ("cs", 5, "5 hodin"),
+    ("cs", 1.5, "1,5 hodiny"),
+    # The catalog's plural rule follows CLDR and gettext: 22 takes the "5 and more" form.
+    ("cs", 22, "22 hodin"),
+    ("pl", 1, "1 godzina"),
+    ("pl", 2, "2 godziny"),
+    ("pl", 5, "5 godzin"),
+    ("pl", 1.5, "1,5 godziny"),
+    ("pl", 22, "22 godziny"),
+    ("pl", 12, "12 godzin"),
+    ("en", 1, "1 hour"),
+    ("en", 1.5, "1.5 hours"),
+]
+
+
+@pytest.mark.parametrize(("lang", "value", "expected"), HOURS)
+def test_hours_filter_plural_forms(app, lang, value, expected):
+    """Does the hours filter use the right plural form and decimal sign?"""
+    with app.test_request_context(), force_locale(lang):
+        assert hours(value) == expected
+        assert render_template_string("{{ v|hours }}", v=value) == expected
+
+
+# (language, seconds to wait, plural form of the catalog that must be used)
+THROTTLE_FORMS = [
+    ("cs", 1, 0),
+    ("cs", 2, 1),
+    ("cs", 5, 2),
+    ("cs", 22, 2),
+    ("pl", 1, 0),
+    ("pl", 2, 1),
+    ("pl", 5, 2),
+    ("pl", 22, 1),
+]
+
+
+def _failures_leaving(seconds, key):
+    """A failure row for ``key`` that leaves exactly ``seconds`` to wait."""
+    count = {1: 3, 2: 3, 5: 5, 22: 7}[seconds]
+    delay = LoginFailure.BASE_DELAY * 2 ** (count - LoginFailure.FREE_ATTEMPTS)
+    LoginFailure.create(
+        key=key,
+        count=count,
+        last_failure_at=utcnow() - datetime.timedelta(seconds=delay - seconds),
+    )
+
+
+@pytest.mark.parametrize(("lang", "seconds", "form"), THROTTLE_FORMS)
+def test_throttle_message_plural_forms(client, auth, lang, seconds, form):
+    """Is the throttling message in the visitor's language with the right plural form?"""
+    user = make_user()
+    _failures_leaving(seconds, f"email:{user.email}")
+    response = auth.login(user, headers={"Accept-Language": lang})
+    assert response.status_code == 429
+    assert po_translation(lang, THROTTLE, form=form, num=seconds) in text(response)
+
+
+@pytest.mark.parametrize("lang", ["cs", "pl"])
+def test_bad_credentials_message_localised(client, auth, lang):
+    """Is the wrong-password message translated?"""
+    user = make_user()
+    response = auth.login(user, "wrong password here", headers={"Accept-Language": lang})
+    assert po_translation(lang, "The e-mail or password is not correct.") in text(response)
