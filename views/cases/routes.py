@@ -297,10 +297,15 @@ def edit(case_id):
 # --- Members (inline, htmx) ---------------------------------------------------------------
 
 
+def _section_response(case, block, event, status=200, **extra):
+    """One section of the case page (for htmx) or the whole page, with a refresh event."""
+    response = render("cases/case_detail.html", block=block, status=status, **_detail_context(case, **extra))
+    return with_trigger(response, event)
+
+
 def _members_response(case, status=200, **extra):
-    """The members section (for htmx) or the case page, with a refresh event."""
-    response = render("cases/case_detail.html", block="members", status=status, **_detail_context(case, **extra))
-    return with_trigger(response, "membersChanged")
+    """The members section after a change."""
+    return _section_response(case, "members", "membersChanged", status, **extra)
 
 
 @bp.route("/<int:case_id>/members", methods=["POST"])
@@ -477,8 +482,8 @@ def restrictions(case_id, member_id):
 
 
 def _team_response(case, status=200, **extra):
-    response = render("cases/case_detail.html", block="team", status=status, **_detail_context(case, **extra))
-    return with_trigger(response, "teamChanged")
+    """The key worker and team section after a change."""
+    return _section_response(case, "team", "teamChanged", status, **extra)
 
 
 @bp.route("/<int:case_id>/key-worker", methods=["POST"])
