@@ -182,6 +182,7 @@ ENDPOINTS = [
     Endpoint("restrictions-save", "POST", "/cases/{case}/members/{child}/restrictions", EDIT, data=_restrictions),
     # A hand-over reloads the whole case page: 303, or for htmx 204 with HX-Redirect.
     *_both("key-worker", "POST", "/cases/{case}/key-worker", EDIT, data=_key_worker, htmx_ok=204),
+    *_both("team-manage", "GET", "/cases/{case}/team", EDIT),
     *_both("team-add", "POST", "/cases/{case}/team", EDIT, data=_team_add),
     *_both("team-remove", "POST", "/cases/{case}/team/{team}/remove", EDIT),
     *_both("person", "GET", "/people/{person}", READ, fragment=False),

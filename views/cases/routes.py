@@ -4,7 +4,7 @@ import datetime
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
 from models import (
     AuditEntry,
@@ -90,6 +90,13 @@ def _staff_choices():
     return [(u.id, u.full_name) for u in users]
 
 
+def _key_worker_choices():
+    """Key workers of the cases the user sees, for the list's filter (one query)."""
+    workers = visible_cases(current_user).select(Case.key_worker)
+    users = User.select(User.id, User.full_name).where(User.id.in_(workers)).order_by(User.full_name)
+    return [(u.id, u.full_name) for u in users]
+
+
 def _case_type_choices():
     country = Organisation.current().country
     return [(t.value, CASE_TYPE_LABELS[t]) for t in CASE_TYPES_BY_COUNTRY[country]]
@@ -113,8 +120,13 @@ def index():
     if q:
         folded = fold(q)
         # A family is found by its name or by the name of any member.
-        by_member = Member.select(Member.case).join(Person).where(Person.search_name.contains(folded))
-        query = query.where(Case.search_name.contains(folded) | Case.id.in_(by_member))
+        # Correlated EXISTS: SQLite looks only at the members of the cases in view, not
+        # at every person of the organisation (IN (…) would scan them all).
+        by_member = (
+            Member.select(SQL("1")).join(Person)
+            .where((Member.case == Case.id) & Person.search_name.contains(folded))
+        )
+        query = query.where(Case.search_name.contains(folded) | fn.EXISTS(by_member))
     if status in set(CaseStatus):
         query = query.where(Case.status == status)
     if case_type in set(CaseType):
@@ -139,7 +151,7 @@ def index():
         page=page,
         pages=pages,
         filters=filters,
-        staff=_staff_choices(),
+        staff=_key_worker_choices(),
         case_types=_case_type_choices(),
     )
 
@@ -239,8 +251,10 @@ def _detail_context(case, **extra):
         "key_worker_history": history,
         "can_edit": can_edit_case(current_user, case),
         "member_form": extra.pop("member_form", None) or _member_form(case, members),
-        "key_worker_form": extra.pop("key_worker_form", None) or _key_worker_form(),
-        "team_form": extra.pop("team_form", None) or _team_form(),
+        # The hand-over and team forms list every staff member: built only when asked for
+        # (team_manage, or a refused change), so the case page does not grow with the staff.
+        "key_worker_form": extra.pop("key_worker_form", None),
+        "team_form": extra.pop("team_form", None),
         "today": datetime.date.today(),
     }
     context.update(extra)
@@ -513,9 +527,18 @@ def key_worker(case_id):
 
 def _redirect_or_team(case, form, status, kind):
     """An invalid team form: the team section with errors (htmx) or the whole page."""
+    forms = {"key_worker_form": _key_worker_form(), "team_form": _team_form(), kind: form}
     if is_partial():
-        return _team_response(case, status=status, **{kind: form})
-    return render("cases/case_detail.html", status=status, **_detail_context(case, **{kind: form}))
+        return _team_response(case, status=status, **forms)
+    return render("cases/case_detail.html", status=status, **_detail_context(case, **forms))
+
+
+@bp.route("/<int:case_id>/team", methods=["GET"])
+def team_manage(case_id):
+    """The hand-over and team forms, opened from the case page's team section."""
+    case = get_case_or_404(case_id, edit=True)
+    return render("cases/case_detail.html", block="team",
+                  **_detail_context(case, key_worker_form=_key_worker_form(), team_form=_team_form()))
 
 
 @bp.route("/<int:case_id>/team", methods=["POST"])
