@@ -8,6 +8,7 @@ from flask_login import current_user
 from models import Organisation, PasswordToken, Role, User, audit, db
 from models.users import normalise_email
 
+from ..pagination import paginate
 from ..forms import copy_fields
 from ..htmx import render
 from ..permissions import blueprint_requires
@@ -34,16 +35,13 @@ def _issue_first_password(user, mode):
 @bp.route("/users")
 def users():
     """All accounts, paginated, with the form to add one."""
-    page = max(1, request.args.get("page", 1, type=int))
-    query = User.select().order_by(User.active.desc(), User.role, User.full_name)
-    total = query.count()
-    rows = list(query.paginate(page, USERS_PER_PAGE))
+    listing = paginate(User.select().order_by(User.active.desc(), User.role, User.full_name), USERS_PER_PAGE)
     return render(
         "admin/users.html",
         block="users",
-        users=rows,
-        page=page,
-        pages=max(1, -(-total // USERS_PER_PAGE)),
+        users=listing.rows,
+        page=listing.page,
+        pages=listing.pages,
         form=UserCreateForm(),
     )
 

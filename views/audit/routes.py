@@ -12,6 +12,7 @@ from peewee import JOIN
 
 from models import AuditEntry, Organisation, Role, User
 
+from ..pagination import paginate
 from ..htmx import render
 from ..layout import AUDIT_ACTIONS
 from ..permissions import blueprint_requires
@@ -89,20 +90,16 @@ def index():
     _choices(form)
     valid = form.validate()
     query, filters = _filtered(form)
-    page = max(1, request.args.get("page", 1, type=int))
-    total = query.count()
-    pages = max(1, -(-total // ENTRIES_PER_PAGE))
-    page = min(page, pages)
-    entries = list(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).paginate(page, ENTRIES_PER_PAGE))
+    listing = paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), ENTRIES_PER_PAGE)
     return render(
         "audit/audit_list.html",
         block="log",
         status=200 if valid else 422,
         form=form,
-        entries=entries,
-        total=total,
-        page=page,
-        pages=pages,
+        entries=listing.rows,
+        total=listing.total,
+        page=listing.page,
+        pages=listing.pages,
         filters=filters,
         show_record=True,
         TABLE_LABELS=TABLE_LABELS,

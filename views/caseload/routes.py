@@ -3,12 +3,13 @@
 The figures (a hard limit in Poland, a recommended range in Czechia) come from the
 country profile in force, never from this module.
 """
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_login import current_user
 from peewee import JOIN
 
 from models import Case, CaseStatus, Organisation, Role, TeamMember, User
 
+from ..pagination import paginate
 from ..htmx import render
 from ..permissions import blueprint_requires, role_required
 
@@ -55,23 +56,12 @@ class Load:
         return self.recommended_min is not None and self.recommended_max is not None
 
 
-def _pages(total, per_page):
-    return max(1, -(-total // per_page))
-
-
-def _page_arg(name):
-    return max(1, request.args.get(name, 1, type=int))
-
-
 @bp.route("/")
 def mine():
     """The signed-in staff member's active families: as key worker, and on the team."""
     figures = Organisation.current().profile.figures
     own = Case.select().where((Case.key_worker == current_user.id) & (Case.status == CaseStatus.ACTIVE))
-    own_total = own.count()
-    own_pages = _pages(own_total, CASES_PER_PAGE)
-    own_page = min(_page_arg("page"), own_pages)
-    own_cases = list(own.order_by(Case.search_name, Case.id).paginate(own_page, CASES_PER_PAGE))
+    own_list = paginate(own.order_by(Case.search_name, Case.id), CASES_PER_PAGE)
 
     team = (
         Case.select(Case, User)
@@ -80,21 +70,18 @@ def mine():
         .join(User, JOIN.LEFT_OUTER, on=(Case.key_worker == User.id))
         .where((TeamMember.user == current_user.id) & (Case.status == CaseStatus.ACTIVE))
     )
-    team_total = team.count()
-    team_pages = _pages(team_total, CASES_PER_PAGE)
-    team_page = min(_page_arg("team_page"), team_pages)
-    team_cases = list(team.order_by(Case.search_name, Case.id).paginate(team_page, CASES_PER_PAGE))
+    team_list = paginate(team.order_by(Case.search_name, Case.id), CASES_PER_PAGE, arg="team_page")
     return render(
         "caseload/caseload_mine.html",
-        load=Load(own_total, figures),
-        own_cases=own_cases,
-        own_page=own_page,
-        own_pages=own_pages,
-        team_cases=team_cases,
-        team_total=team_total,
-        team_page=team_page,
-        team_pages=team_pages,
-        args={"page": own_page, "team_page": team_page},
+        load=Load(own_list.total, figures),
+        own_cases=own_list.rows,
+        own_page=own_list.page,
+        own_pages=own_list.pages,
+        team_cases=team_list.rows,
+        team_total=team_list.total,
+        team_page=team_list.page,
+        team_pages=team_list.pages,
+        args={"page": own_list.page, "team_page": team_list.page},
     )
 
 
@@ -111,13 +98,8 @@ def all_staff():
     staff = User.select().where(
         User.active & ((User.role == Role.STAFF) | ((User.role == Role.ADMIN) & User.id.in_(list(counts))))
     )
-    total = staff.count()
-    pages = _pages(total, STAFF_PER_PAGE)
-    page = min(_page_arg("page"), pages)
-    rows = [
-        (user, Load(counts.get(user.id, 0), figures))
-        for user in staff.order_by(User.full_name, User.id).paginate(page, STAFF_PER_PAGE)
-    ]
+    listing = paginate(staff.order_by(User.full_name, User.id), STAFF_PER_PAGE)
+    rows = [(user, Load(counts.get(user.id, 0), figures)) for user in listing.rows]
     # Accounts deactivated (or no longer staff) that are still key worker of active
     # families: those families need a new key worker.
     orphaned = [
@@ -131,9 +113,9 @@ def all_staff():
         block="results",
         rows=rows,
         orphaned=orphaned,
-        total=total,
-        page=page,
-        pages=pages,
+        total=listing.total,
+        page=listing.page,
+        pages=listing.pages,
         active_total=sum(counts.values()),
         figures=figures,
         sample=Load(0, figures),

@@ -33,6 +33,7 @@ from models.case_rules import (
 from models.cases import CASE_TYPES_BY_COUNTRY
 from models.text import fold
 
+from ..pagination import paginate
 from ..forms import copy_fields
 from ..htmx import hx_redirect, is_partial, render, with_trigger
 from ..permissions import (
@@ -114,7 +115,6 @@ def index():
     case_type = args.get("type", "")
     key_worker = args.get("key_worker", type=int)
     sort = args.get("sort", "name") if args.get("sort") in SORTS else "name"
-    page = max(1, args.get("page", 1, type=int))
 
     query = visible_cases(current_user)
     if q:
@@ -133,23 +133,20 @@ def index():
         query = query.where(Case.case_type == case_type)
     if key_worker:
         query = query.where(Case.key_worker == key_worker)
-    total = query.count()
-    pages = max(1, -(-total // CASES_PER_PAGE))
-    page = min(page, pages)
-    rows = list(
+    listing = paginate(
         query.select(Case, User)
         .join(User, JOIN.LEFT_OUTER, on=(Case.key_worker == User.id))
-        .order_by(*SORTS[sort])
-        .paginate(page, CASES_PER_PAGE)
+        .order_by(*SORTS[sort]),
+        CASES_PER_PAGE,
     )
     filters = {"q": q, "status": status, "type": case_type, "key_worker": key_worker or "", "sort": sort}
     return render(
         "cases/case_list.html",
         block="results",
-        cases=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        cases=listing.rows,
+        total=listing.total,
+        page=listing.page,
+        pages=listing.pages,
         filters=filters,
         staff=_key_worker_choices(),
         case_types=_case_type_choices(),
@@ -583,12 +580,14 @@ def team_remove(case_id, member_id):
 def history(case_id):
     """The case's audit entries, newest first, paginated."""
     case = get_case_or_404(case_id)
-    page = max(1, request.args.get("page", 1, type=int))
-    query = AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER).where(AuditEntry.case_id == case.id)
-    total = query.count()
-    entries = list(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).paginate(page, HISTORY_PER_PAGE))
-    return render("cases/history.html", block="entries", case=case, entries=entries, page=page,
-                  pages=max(1, -(-total // HISTORY_PER_PAGE)))
+    listing = paginate(
+        AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER)
+        .where(AuditEntry.case_id == case.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        HISTORY_PER_PAGE,
+    )
+    return render("cases/history.html", block="entries", case=case, entries=listing.rows,
+                  page=listing.page, pages=listing.pages)
 
 
 # --- Inviting a caregiver to the portal ---------------------------------------------------

@@ -14,6 +14,7 @@ from flask_login import current_user
 from models import ConflictDeclaration, Person, Role, User, audit, db
 from models.text import fold
 
+from ..pagination import paginate
 from ..htmx import render
 from ..permissions import blueprint_requires, role_required, visible_people
 from .forms import CONFLICT_KIND_LABELS, ConflictFilterForm, ConflictForm, PersonSearchForm
@@ -31,10 +32,6 @@ PEOPLE_LIMIT = 20
 @bp.app_context_processor
 def _labels():
     return {"CONFLICT_KIND_LABELS": CONFLICT_KIND_LABELS}
-
-
-def _pages(total, per_page):
-    return max(1, -(-total // per_page))
 
 
 def _search_people(q):
@@ -69,7 +66,6 @@ def _person_choices(form, people):
 
 def _own_page(form, search, status=200):
     """The page of the user's own declarations with the form to declare one."""
-    page = max(1, request.args.get("page", 1, type=int))
     q = (search.q.data or "").strip()[:100]
     people = _search_people(q)
     _person_choices(form, people)
@@ -79,12 +75,7 @@ def _own_page(form, search, status=200):
         .join(Person)
         .where(ConflictDeclaration.user == current_user.id)
     )
-    total = query.count()
-    pages = _pages(total, PER_PAGE)
-    page = min(page, pages)
-    rows = list(
-        query.order_by(ConflictDeclaration.declared_on.desc(), ConflictDeclaration.id.desc()).paginate(page, PER_PAGE)
-    )
+    listing = paginate(query.order_by(ConflictDeclaration.declared_on.desc(), ConflictDeclaration.id.desc()), PER_PAGE)
     return render(
         "conflicts/conflict_list.html",
         block="person_choices",
@@ -94,11 +85,11 @@ def _own_page(form, search, status=200):
         q=q,
         found=len(people),
         more=len(people) > PEOPLE_LIMIT,
-        declarations=rows,
-        at_stake=ConflictDeclaration.cases_at_stake(rows),
-        total=total,
-        page=page,
-        pages=pages,
+        declarations=listing.rows,
+        at_stake=ConflictDeclaration.cases_at_stake(listing.rows),
+        total=listing.total,
+        page=listing.page,
+        pages=listing.pages,
     )
 
 
@@ -210,13 +201,9 @@ def all_declarations():
         query = query.where(
             ConflictDeclaration.id.in_(ConflictDeclaration.at_stake_query().select(ConflictDeclaration.id))
         )
-    page = max(1, request.args.get("page", 1, type=int))
-    total = query.count()
-    pages = _pages(total, ALL_PER_PAGE)
-    page = min(page, pages)
-    rows = list(
-        query.order_by(User.full_name, ConflictDeclaration.declared_on.desc(), ConflictDeclaration.id.desc())
-        .paginate(page, ALL_PER_PAGE)
+    listing = paginate(
+        query.order_by(User.full_name, ConflictDeclaration.declared_on.desc(), ConflictDeclaration.id.desc()),
+        ALL_PER_PAGE,
     )
     filters = {}
     if by_user:
@@ -228,10 +215,10 @@ def all_declarations():
         block="results",
         status=200 if valid else 422,
         form=form,
-        declarations=rows,
-        at_stake=ConflictDeclaration.cases_at_stake(rows),
-        total=total,
-        page=page,
-        pages=pages,
+        declarations=listing.rows,
+        at_stake=ConflictDeclaration.cases_at_stake(listing.rows),
+        total=listing.total,
+        page=listing.page,
+        pages=listing.pages,
         filters=filters,
     )

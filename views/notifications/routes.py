@@ -12,6 +12,7 @@ from peewee import DatabaseError
 
 from models import Notification, db, utcnow
 
+from ..pagination import paginate
 from ..auth.routes import safe_next
 from ..htmx import is_partial, render, with_trigger
 from .messages import render_message
@@ -57,25 +58,21 @@ def _own(notification_id):
     return notification
 
 
-def _list_context(page):
+def _list_context():
     """One page of the user's notifications, newest first, with the paging numbers."""
-    query = Notification.select().where(Notification.user == current_user.id)
-    total = query.count()
-    pages = max(1, -(-total // NOTIFICATIONS_PER_PAGE))
-    page = min(max(1, page), pages)
-    rows = list(
-        query.order_by(Notification.created_at.desc(), Notification.id.desc()).paginate(
-            page, NOTIFICATIONS_PER_PAGE
-        )
+    listing = paginate(
+        Notification.select()
+        .where(Notification.user == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        NOTIFICATIONS_PER_PAGE,
     )
-    return {"notifications": rows, "total": total, "page": page, "pages": pages}
+    return {"notifications": listing.rows, "total": listing.total, "page": listing.page, "pages": listing.pages}
 
 
 @bp.route("/")
 def index():
     """The user's notifications, newest first, unread ones highlighted."""
-    page = request.args.get("page", 1, type=int)
-    return render("notifications/notification_list.html", block="list", **_list_context(page))
+    return render("notifications/notification_list.html", block="list", **_list_context())
 
 
 @bp.route("/count")
@@ -106,8 +103,7 @@ def mark_all_read():
             .execute()
         )
     if is_partial():
-        page = request.args.get("page", 1, type=int)
-        response = render("notifications/notification_list.html", block="list", **_list_context(page))
+        response = render("notifications/notification_list.html", block="list", **_list_context())
         return with_trigger(response, CHANGED_EVENT)
     if changed:
         flash(_("All notifications are marked as read."), "success")
