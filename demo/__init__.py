@@ -44,7 +44,7 @@ class SeedContext:
 def seed(scale=0.0, seed_value=2026, password=None):
     """Run every step. ``scale`` 0 builds the small demo organisation only."""
     # Import the step modules so that they register themselves.
-    from . import accounts, cases  # noqa: F401
+    from . import accounts, cases, contacts, education, plans  # noqa: F401
 
     ctx = SeedContext(
         rng=random.Random(seed_value),

@@ -17,6 +17,8 @@ from .organisation import Organisation
 from .people import Person
 from .users import LoginFailure, PasswordToken, Role, User
 
+from . import contacts, education, plans  # noqa: E402  (feature areas, after the core)
+
 #: Every table, parents before children (create_tables in tests, schema comparison).
 ALL_MODELS = [
     Organisation,
@@ -32,6 +34,10 @@ ALL_MODELS = [
     ExcludedPerson,
     ConflictDeclaration,
     Notification,
+    # Feature areas list their own tables, parents first.
+    *plans.MODELS,
+    *education.MODELS,
+    *contacts.MODELS,
 ]
 
 __all__ = [

@@ -34,6 +34,7 @@ from models.cases import CASE_TYPES_BY_COUNTRY
 from models.text import fold
 
 from ..pagination import paginate
+from ..panels import CASE, collect
 from ..forms import copy_fields
 from ..htmx import hx_redirect, is_partial, render, with_trigger
 from ..permissions import (
@@ -253,6 +254,9 @@ def _detail_context(case, **extra):
         "key_worker_form": extra.pop("key_worker_form", None),
         "team_form": extra.pop("team_form", None),
         "today": datetime.date.today(),
+        # Sections of later features (care plan, education, contacts): views/panels.py.
+        # Only a full page shows them: an htmx fragment does not run their queries.
+        "panels": [] if is_partial() else collect(CASE, case, current_user),
     }
     context.update(extra)
     return context

@@ -10,6 +10,7 @@ from peewee import JOIN
 from models import Case, CaseStatus, Member, MemberRole, Notification, Organisation, Person, Role, User, audit, db
 
 from ..htmx import is_partial, render
+from ..panels import CAREGIVER_HOME, STAFF_HOME, collect
 from ..permissions import home_endpoint, role_required, visible_cases
 from .forms import ContactDetailsForm
 
@@ -31,7 +32,8 @@ def index():
 @role_required(Role.ADMIN, Role.STAFF)
 def staff():
     """Home of staff and administrators."""
-    return render("home/staff.html", org=Organisation.current())
+    return render("home/staff.html", org=Organisation.current(),
+                  panels=collect(STAFF_HOME, current_user))
 
 
 # --- Caregivers: "My family" --------------------------------------------------------------
@@ -148,7 +150,8 @@ def _caregiver_page(form=None, status=200, **extra):
     context = {"form": form, "saved": None, "stale": None, **extra}
     if not is_partial():
         me = _own_contact(current_user)
-        context.update(me=me, families=_families(current_user))
+        context.update(me=me, families=_families(current_user),
+                       panels=collect(CAREGIVER_HOME, current_user))
         if context["form"] is None and me is not None:
             context["form"] = _contact_form(me)
     return render("home/caregiver.html", block="contact_form", status=status, **context)
