@@ -34,14 +34,14 @@ def form_error(html):
 
 
 def field_error(html, field_id):
-    """The error shown beside the field with ``field_id``, or None."""
-    match = re.search(rf'<p class="error" id="{re.escape(field_id)}-error">(.*?)</p>', html, re.S)
+    """The error shown beside the field with ``field_id`` (ids may carry a form's prefix), or None."""
+    match = re.search(rf'<p class="error" id="(?:[\w-]+-)?{re.escape(field_id)}-error">(.*?)</p>', html, re.S)
     return match.group(1).strip() if match else None
 
 
 def input_value(html, name):
-    """The value of the form field ``name`` (the input with that id), or None."""
-    tag = re.search(rf'<input[^>]*\bid="{re.escape(name)}"[^>]*>', html)
+    """The value of the form field ``name`` (the input posted under that name), or None."""
+    tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', html)
     if not tag:
         return None
     value = re.search(r'\bvalue="([^"]*)"', tag.group(0))

@@ -682,6 +682,23 @@ def test_edit_member_get_htmx_returns_form_fragment(client, staff):
     assert input_value(html, "phone") == "+420 777 111 223"
 
 
+def test_inline_member_form_ids_do_not_clash_with_the_add_form(client, staff):
+    """Once the inline edit form is swapped into the case page, is every id still unique?
+
+    The add-member form on the case page has the same fields; duplicate ids would tie the
+    labels (and screen readers) to the wrong inputs."""
+    case = make_case(key_worker=staff)
+    member = make_member(case, make_person("Lenka", "Dvořáková"))
+    page_ids = re.findall(r'\bid="([^"]+)"', text(client.get(f"/cases/{case.id}")))
+    fragment = text(client.get(f"/cases/{case.id}/members/{member.id}/edit", headers=HX))
+    fragment_ids = re.findall(r'\bid="([^"]+)"', fragment.split('<div id="flash-area"')[0])
+    assert "first_name" in page_ids  # the add form is there
+    assert len(fragment_ids) == len(set(fragment_ids))
+    replaced = {f"member-{member.id}"}
+    assert set(fragment_ids) & set(page_ids) - replaced == set()
+    assert f'for="member-{member.id}-first_name"' in fragment
+
+
 def test_edit_member_get_plain_returns_page(client, staff):
     """Does the same link without JavaScript open a whole page with the form?"""
     case = make_case(key_worker=staff)
