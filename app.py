@@ -7,7 +7,7 @@ import os
 import time
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
-from flask_babel import Babel
+from flask_babel import Babel, get_translations
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from config import load_config
 from models import Organisation, User, db
+from models.base import Prepared
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -116,6 +117,10 @@ def _init_benchmark(app):
         return response
 
 
+#: The user of every signed-in request, compiled once (models.base.Prepared).
+_USER_BY_ID = Prepared(lambda user_id: User.select().where(User.id == user_id).limit(1), "user_id")
+
+
 def _init_login(app):
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -128,7 +133,7 @@ def _init_login(app):
         user_id, _sep, token = (identity or "").partition(":")
         if not user_id.isdigit():
             return None
-        user = User.get_or_none(User.id == int(user_id))
+        user = _USER_BY_ID.first(user_id=int(user_id))
         if user is None or not user.active or user.session_token != token:
             return None
         return user
@@ -165,6 +170,15 @@ def _init_session_rules(app):
         return None
 
 
+def _bound_gettext(translations):
+    """Template gettext callables bound to one translations object (Jinja's new style:
+    autoescape-aware, ``%(name)s`` placeholders filled from keyword arguments)."""
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext
+
+    gettext = _make_new_gettext(translations.ugettext)
+    return {"_": gettext, "gettext": gettext, "ngettext": _make_new_ngettext(translations.ungettext)}
+
+
 def _init_templates(app, get_locale, text_size):
     from views import formatting, layout
 
@@ -174,6 +188,9 @@ def _init_templates(app, get_locale, text_size):
     @app.context_processor
     def _layout_context():
         return {
+            # The page's translations, looked up once per render instead of once per string
+            # (Flask-Babel's template callables resolve the locale on every call).
+            **_bound_gettext(get_translations()),
             "current_locale": str(get_locale()),
             "text_size": text_size(),
             "LANGUAGE_NAMES": {"cs": "Čeština", "pl": "Polski", "en": "English"},

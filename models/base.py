@@ -118,3 +118,57 @@ class BaseModel(Model):
         pk = self._meta.primary_key
         changed = cls.update(data).where((pk == self._pk) & (cls.version == expected)).execute()
         return changed == 1
+
+
+class Prepared:
+    """A query compiled to SQL once and then run many times with new parameter values.
+
+    Peewee builds a query's SQL text on every execution; for the small lookups that every
+    signed-in request makes (the user, the organisation, the unread badge) building it costs
+    more than running it. ``build`` receives one placeholder value per parameter name and
+    returns the query; the placeholders' positions in the compiled parameters are found on
+    first use (when the database is bound) and the SQL text is kept. The text comes from
+    peewee, never from input, and the values stay bound parameters.
+    """
+
+    #: Distinct values nobody stores: they mark where each parameter goes.
+    _MARKERS = ("\x00prepared-0\x00", "\x00prepared-1\x00", "\x00prepared-2\x00", "\x00prepared-3\x00")
+
+    def __init__(self, build, *names):
+        self.build, self.names = build, names
+        self._compiled = None
+        self._lock = threading.Lock()
+
+    def _compile(self):
+        with self._lock:
+            if self._compiled is None:
+                markers = dict(zip(self.names, self._MARKERS))
+                query = self.build(**markers)
+                sql, params = query.sql()
+                slots = {i: name for i, value in enumerate(params) for name, marker in markers.items()
+                         if value == marker}
+                if len(slots) != len(self.names):
+                    raise ValueError(f"each parameter must appear once: {self.names}")
+                self._compiled = (query, sql, list(params), slots)
+        return self._compiled
+
+    def _params(self, values):
+        query, sql, params, slots = self._compiled or self._compile()
+        params = list(params)
+        for index, name in slots.items():
+            params[index] = values[name]
+        return query, sql, params
+
+    def first(self, **values):
+        """The first model instance (of the query's model), or None."""
+        query, sql, params = self._params(values)
+        rows = query.model.raw(sql, *params)
+        for row in rows:
+            return row
+        return None
+
+    def scalar(self, **values):
+        """The first column of the first row, or None."""
+        _query, sql, params = self._params(values)
+        row = db.execute_sql(sql, params).fetchone()
+        return row[0] if row else None

@@ -1,9 +1,9 @@
 """In-app notifications for staff (and later caregivers), with an unread count."""
 import json
 
-from peewee import CharField, DateTimeField, ForeignKeyField, TextField
+from peewee import CharField, DateTimeField, ForeignKeyField, TextField, fn
 
-from .base import BaseModel, utcnow
+from .base import BaseModel, Prepared, utcnow
 from .users import User
 
 
@@ -33,9 +33,17 @@ class Notification(BaseModel):
 
     @classmethod
     def unread_count(cls, user):
-        return cls.select().where((cls.user == user) & cls.read_at.is_null()).count()
+        """How many notifications ``user`` has not read (the badge on every page)."""
+        return _UNREAD_COUNT.scalar(user_id=user.id if hasattr(user, "id") else user)
 
     def mark_read(self):
         if self.read_at is None:
             self.read_at = utcnow()
             self.save()
+
+
+_UNREAD_COUNT = Prepared(
+    lambda user_id: Notification.select(fn.COUNT(Notification.id)).where(
+        (Notification.user == user_id) & Notification.read_at.is_null()),
+    "user_id",
+)

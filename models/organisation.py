@@ -2,7 +2,7 @@
 from flask import g, has_app_context
 from peewee import CharField, IntegerField
 
-from .base import BaseModel
+from .base import BaseModel, Prepared
 from .jurisdiction import profile
 
 
@@ -27,7 +27,7 @@ class Organisation(BaseModel):
         cached = g.get("organisation") if has_app_context() else None
         if cached is not None:
             return cached
-        org = cls.select().order_by(cls.id).first()
+        org = _FIRST_ORGANISATION.first()
         if org is None:
             org = cls.create(name="Opora")
         if has_app_context():
@@ -38,3 +38,7 @@ class Organisation(BaseModel):
     def profile(self):
         """The :class:`~models.jurisdiction.CountryProfile` in force."""
         return profile(self.country)
+
+
+#: The organisation is read by every request: its query is compiled once.
+_FIRST_ORGANISATION = Prepared(lambda: Organisation.select().order_by(Organisation.id).limit(1))

@@ -40,8 +40,10 @@ def field_error(html, field_id):
 
 
 def input_value(html, name):
-    """The value of the form field ``name`` (the input posted under that name), or None."""
-    tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    """The value of the form field ``name``: the input with that id, else (an inline form
+    whose ids carry a prefix) the input posted under that name; or None."""
+    tag = re.search(rf'<input[^>]*\bid="{re.escape(name)}"[^>]*>', html) or \
+        re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', html)
     if not tag:
         return None
     value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
