@@ -57,7 +57,7 @@ class Page:
 
     ``path`` may use placeholders filled from the benchmark database (:func:`page_params`):
     ``{case_id}`` a case of the staff member, ``{person_id}`` a person of that case, ``{q}``
-    :data:`SEARCH_TERM`.
+    :data:`SEARCH_TERM`, ``{family_case_id}`` the demo caregiver's own family.
     """
 
     name: str
@@ -74,7 +74,19 @@ PAGES = [
     Page("case search", "/cases/?q={q}", "staff"),
     Page("case page", "/cases/{case_id}", "staff"),
     Page("person page", "/people/{person_id}", "staff"),
+    # Education: {person_id} is a caregiver, so it also opens their training hours.
+    Page("training list", "/education/events", "staff"),
+    Page("training at risk", "/education/at-risk", "staff"),
+    Page("caregiver training", "/education/people/{person_id}", "staff"),
+    # Assisted contacts (views/contacts): the week by room, the list, the caregivers' page.
+    Page("contact week", "/contacts/week", "staff"),
+    Page("contact list", "/contacts/", "staff"),
+    # Care plans (views/plans): the staff plan page of {case_id}; the caregiver's approved plan
+    # of their own family ({family_case_id}).
+    Page("plan page", "/plans/{case_id}", "staff"),
     Page("caregiver home", "/my", "caregiver"),
+    Page("caregiver plan", "/plans/{family_case_id}/family", "caregiver"),
+    Page("caregiver contacts", "/contacts/my", "caregiver"),
 ]
 
 #: What staff type into the search box: a common synthetic surname fragment (the ending of
@@ -320,7 +332,7 @@ def page_params(database, staff_email):
     sys.path.insert(0, ROOT)
     from peewee import fn
 
-    from models import Case, CaseStatus, Member, MemberRole, User, db
+    from models import Case, CaseStatus, Member, MemberRole, Person, User, db
 
     db.init(database)
     with db.connection_context():
@@ -336,8 +348,14 @@ def page_params(database, staff_email):
             Member.select().where((Member.case == case) & (Member.role == MemberRole.CAREGIVER))
             .order_by(Member.id).first()
         )
+        family_case_id = (
+            Member.select(Member.case).join(Person).join(User, on=(Person.account == User.id))
+            .where((User.email == CAREGIVER_EMAIL) & (Member.role == MemberRole.CAREGIVER))
+            .order_by(Member.id).scalar()
+        )
     db.close_all()  # no connection of ours stays open while gunicorn serves the file
-    return {"case_id": case.id, "person_id": member.person_id, "q": urllib.parse.quote(SEARCH_TERM)}
+    return {"case_id": case.id, "person_id": member.person_id, "q": urllib.parse.quote(SEARCH_TERM),
+            "family_case_id": family_case_id}
 
 
 def measure_once(port, path, cookie, asset_cache):

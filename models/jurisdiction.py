@@ -40,6 +40,13 @@ PROFILES = {
             "education_period_months": 12,
             # The date from which the amended rules apply to new agreements.
             "new_rules_from": "2025-01-01",
+            # From 1 Jan 2025 (zák. 242/2024 Sb.): hours above the requirement carry into the
+            # immediately following period only, for agreements under the new rules.
+            # VERIFIED-2ndary in the domain brief: a default (models/education_rules.py).
+            "education_carry_over_new_rules": True,
+            # Warn about a caregiver whose hours done and registered are short with less than
+            # this many months of the period left (organisation practice, not law).
+            "education_at_risk_months": 3,
             # § 47a odst. 2: help with full-day care for at least 14 calendar days a calendar
             # year, for a child aged 2 or more. VERIFIED.
             "respite_days_per_year": 14,
@@ -57,6 +64,29 @@ PROFILES = {
             "caseload_warning_margin": None,
             # Default interval between reviews of a care plan (organisation practice).
             "plan_review_months": 6,
+            # Assisted contacts (scheduling defaults, NOT statutory: organisation practice that
+            # an administrator changes under Contacts > Rooms and settings): working hours and
+            # days (a booking outside them gets a warning), the free time kept between two
+            # bookings of a room, and the longest contact accepted.
+            "contact_day_start": "08:00",
+            "contact_day_end": "18:00",
+            "contact_working_days": "12345",
+            "contact_room_buffer_minutes": 15,
+            "contact_max_hours": 12,
+            # A cancellation less than this many hours ahead is recorded as late.
+            "contact_cancel_notice_hours": 24,
+            # Areas of needs and risks of a care plan: the areas in which the OSPOD assesses
+            # the child and family for the IPOD (vyhláška 473/2012 Sb., § 10: the child's
+            # development and health, education, relationships with the birth family, identity,
+            # the carers' competences). FROM MEMORY: a default list; an administrator edits it
+            # (plans area, "Areas of needs").
+            "plan_need_areas": (
+                "development_health", "education", "birth_family", "identity", "carer_competences",
+                "living_conditions",
+            ),
+            # No statute prescribes the content of the accompanying organisation's plan of care:
+            # an expected outcome per action is good practice, not required (organisation practice).
+            "plan_expected_effect_required": False,
         },
     ),
     "pl": CountryProfile(
@@ -77,14 +107,38 @@ PROFILES = {
             "caseload_recommended_max": None,
             # Periodic assessment of the family: default every 6 months (unverified).
             "plan_review_months": 6,
+            # Spheres of the family's functioning assessed in a plan pracy z rodziną:
+            # socjalno-bytowa, psychologiczna, zawodowa, społeczna, zdrowotna (the spheres of the
+            # assistants' plan and assessment forms; organisation practice, not a statutory list).
+            # An administrator edits the list (plans area, "Areas of needs").
+            "plan_need_areas": ("social_living", "psychological", "vocational", "social", "health"),
+            # art. 15 ust. 3: the plan pracy z rodziną contains the actions, "terminy ich realizacji
+            # i przewidywane efekty": every action needs an expected effect. VERIFIED (commentary
+            # quoting the act; see the domain brief).
+            "plan_expected_effect_required": True,
             # No statutory annual training target for foster parents: the organisation sets
             # its own (None = none).
             "education_hours": None,
             "education_period_months": 12,
+            # No statutory carry-over either; the organisation's own target is yearly.
+            "education_carry_over_new_rules": False,
+            # Warning before the end of the year (organisation practice, not law).
+            "education_at_risk_months": 3,
             # art. 69: professional foster families, 30 calendar days of rest per 12 months,
             # notified at least 30 days ahead. VERIFIED.
             "rest_notice_days": 30,
             "rest_days_per_year": 30,
+            # Assisted contacts (scheduling defaults, NOT statutory: organisation practice that
+            # an administrator changes under Contacts > Rooms and settings): working hours and
+            # days (a booking outside them gets a warning), the free time kept between two
+            # bookings of a room, and the longest contact accepted.
+            "contact_day_start": "08:00",
+            "contact_day_end": "18:00",
+            "contact_working_days": "12345",
+            "contact_room_buffer_minutes": 15,
+            "contact_max_hours": 12,
+            # A cancellation less than this many hours ahead is recorded as late.
+            "contact_cancel_notice_hours": 24,
         },
     ),
 }

@@ -148,3 +148,12 @@ def test_audit_log_in_admin_menu_only(client, auth):
     auth.logout()
     auth.as_role("staff")
     assert 'href="/audit/"' not in text(client.get("/staff"))
+
+
+def test_every_table_has_a_label_in_the_audit_log():
+    """Does the audit log name every kind of record in words, not by its table name?"""
+    from models import ALL_MODELS
+    from views.audit.routes import TABLE_LABELS
+
+    unlabelled = {m._meta.table_name for m in ALL_MODELS} - set(TABLE_LABELS) - {"login_failure", "password_token", "audit_entry"}
+    assert unlabelled == set()

@@ -60,7 +60,8 @@ def _query_counts(app):
             .where((Member.case == case) & (Member.role == MemberRole.CAREGIVER))
             .order_by(Member.id).scalar()
         )
-    params = {"case_id": case.id, "person_id": person_id, "q": SEARCH_TERM}
+    params = {"case_id": case.id, "person_id": person_id, "q": SEARCH_TERM,
+              "family_case_id": case.id}  # the demo caregiver's family is the same case
     password = app.config["DEMO_PASSWORD"]
     clients = {None: app.test_client()}
     for who, email in (("staff", STAFF), ("caregiver", CAREGIVER)):

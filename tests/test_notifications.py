@@ -115,6 +115,22 @@ def test_message_is_rendered_in_the_readers_language(app):
     assert "Eva" in czech and "F" in czech
 
 
+def test_dates_in_params_are_shown_in_the_readers_format(app, monkeypatch):
+    """Are ISO dates and local times of the params written the reader's way?"""
+    monkeypatch.setitem(MESSAGES, "test_dates", "%(date)s, %(when)s, %(name)s")
+    row = Notification(kind="test_dates",
+                       params='{"date": "2026-12-08", "when": "2026-03-29 15:30", "name": "2026"}')
+    rendered = {}
+    for lang in ("cs", "pl", "en"):
+        with app.test_request_context(headers={"Accept-Language": lang}):
+            rendered[lang] = render_message(row)
+    assert rendered["cs"].startswith("8. 12. 2026, ")
+    assert rendered["pl"].startswith("8 gru 2026, 29.03.2026, 15:30")
+    assert rendered["en"].startswith("Dec 8, 2026, 3/29/26")
+    # The local time is not shifted by a zone conversion, and other text is left alone.
+    assert "15:30" in rendered["cs"] and rendered["cs"].endswith(", 2026")
+
+
 # --- Marking read --------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ PUBLIC = {
     "auth.set_password": {"GET": {404}, "POST": {404}},  # "x" is not a valid token
     "prefs.language": {"POST": {400}},  # no language given
     "prefs.text_size_switch": {"POST": {400}},  # no change given
+    "contacts.feed": {"GET": {404}},  # calendar feed: "x" is not a valid token
     "static": {"GET": {404}},  # there is no file "x"
 }
 

@@ -38,6 +38,30 @@ TABLE_LABELS = {
     "excluded_person": _l("Contact restrictions"),
     "conflict_declaration": _l("Conflicts of interest"),
     "notification": _l("Notifications"),
+    # Care plans (models/plans.py)
+    "plan_area": _l("Areas of needs"),
+    "care_plan": _l("Care plans"),
+    "plan_need": _l("Needs and risks"),
+    "plan_goal": _l("Goals of care plans"),
+    "plan_action": _l("Actions of care plans"),
+    "plan_version": _l("Approved versions of care plans"),
+    "plan_acknowledgement": _l("Acknowledgements of care plans"),
+    "plan_review": _l("Reviews of care plans"),
+    "plan_review_goal": _l("Reviews of goals"),
+    # Education (models/education.py)
+    "education_settings": _l("Education figures"),
+    "training_event": _l("Trainings"),
+    "registration": _l("Registrations for trainings"),
+    "external_training": _l("External training"),
+    "education_plan": _l("Individual education plans"),
+    # Assisted contacts (models/contacts.py)
+    "room": _l("Rooms"),
+    "contact_settings": _l("Scheduling settings"),
+    "contact_order": _l("Contact orders"),
+    "contact_series": _l("Series of contacts"),
+    "contact": _l("Assisted contacts"),
+    "contact_participant": _l("Participants of contacts"),
+    "calendar_feed": _l("Calendar feeds"),
 }
 
 
