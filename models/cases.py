@@ -31,6 +31,23 @@ CASE_TYPES_BY_COUNTRY = {
     "pl": (CaseType.PL_ASSISTANT, CaseType.PL_FOSTER),
 }
 
+#: The legal system a kind of case belongs to.
+COUNTRY_OF_CASE_TYPE = {t: country for country, types in CASE_TYPES_BY_COUNTRY.items() for t in types}
+
+
+def case_profile(case_type):
+    """The country profile whose rules govern a case of ``case_type``.
+
+    The rules of a family (education hours, the plan's required fields, review intervals)
+    follow the law its agreement is under, which the kind of case names; the
+    organisation's own country is the fallback for an unknown kind.
+    """
+    from .jurisdiction import profile
+    from .organisation import Organisation
+
+    country = COUNTRY_OF_CASE_TYPE.get(case_type)
+    return profile(country) if country else Organisation.current().profile
+
 
 class CaseStatus(enum.StrEnum):
     ACTIVE = "active"
@@ -84,6 +101,15 @@ class Case(BaseModel):
         # The versioned save writes the row directly: keep the search key in step too.
         self.search_name = fold(self.name)
         return super().save_if_version(expected)
+
+    @property
+    def profile(self):
+        """The country profile that governs this family (see :func:`case_profile`)."""
+        return case_profile(self.case_type)
+
+    @property
+    def country(self):
+        return self.profile.code
 
     @property
     def is_open(self):

@@ -354,7 +354,7 @@ def event_counts(event_ids):
 from dataclasses import dataclass, field  # noqa: E402
 
 from . import education_rules as rules  # noqa: E402
-from .cases import CaseStatus, Member, MemberRole  # noqa: E402
+from .cases import CaseStatus, Member, MemberRole, case_profile  # noqa: E402
 from .organisation import Organisation  # noqa: E402
 
 
@@ -395,7 +395,7 @@ def caregiver_cases(person_ids):
     # Only the columns the rules and the pages use, as light read-only rows (the at-risk
     # list of a whole organisation loads thousands).
     rows = (
-        Case.select(Case.id, Case.name, Case.status, Case.agreement_date, Case.opened_on, Case.new_rules,
+        Case.select(Case.id, Case.name, Case.status, Case.case_type, Case.agreement_date, Case.opened_on, Case.new_rules,
                     Case.mediated, Case.key_worker.alias("key_worker_id"), Member.person.alias("caregiver_id"))
         .join(Member, on=(Member.case == Case.id))
         .where(Member.person.in_(list(person_ids)) & (Member.role == MemberRole.CAREGIVER)
@@ -470,8 +470,9 @@ def progress_for(person_ids, today=None, cases=None, only_current_candidates=Fal
             current = rules.period_containing(anchor, today, months)
             if current is None or not rules.months_left_below(current.end, today, risk_months):
                 continue
-        req = rules.requirement(figures, new_rules=governing.new_rules, mediated=governing.mediated,
-                                overrides=overrides)
+        # The hours follow the law of the governing agreement (its kind of case).
+        req = rules.requirement(case_profile(governing.case_type).figures, new_rules=governing.new_rules,
+                                mediated=governing.mediated, overrides=overrides)
         plans[person_id] = Progress(person_id, governing, [c for c in own if c.id != governing.id], req)
     credits = credits_of(plans.keys())
     registered = registered_of(plans.keys())

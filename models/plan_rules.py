@@ -67,9 +67,9 @@ AREA_LABELS = {
 DUE_SOON_DAYS = 14
 
 
-def figure(name):
-    """A figure of the country profile in force."""
-    return Organisation.current().profile.figures.get(name)
+def figure(name, case=None):
+    """A figure of the country profile that governs ``case`` (default: the organisation's)."""
+    return (case.profile if case is not None else Organisation.current().profile).figures.get(name)
 
 
 # --- Areas of needs ------------------------------------------------------------------------
@@ -115,14 +115,14 @@ def add_months(date, months):
     return datetime.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
 
 
-def review_interval_months():
+def review_interval_months(case=None):
     """Months between two reviews (country profile, ``plan_review_months``)."""
-    return figure("plan_review_months") or 6
+    return figure("plan_review_months", case) or 6
 
 
-def default_next_review(from_date):
+def default_next_review(from_date, case=None):
     """The next review after a review (or a plan start) on ``from_date``."""
-    return add_months(from_date, review_interval_months())
+    return add_months(from_date, review_interval_months(case))
 
 
 def next_review_date(plan, last_review=None):
@@ -134,7 +134,7 @@ def next_review_date(plan, last_review=None):
         )
     if last_review is not None:
         return last_review.next_review_on
-    return default_next_review(plan.starts_on)
+    return default_next_review(plan.starts_on, plan.case)
 
 
 def refresh_next_review(plan):
@@ -182,7 +182,7 @@ def action_errors(plan, description, deadline, expected_effect):
 
         errors["deadline"] = _("The deadline cannot be before the plan starts (%(date)s).",
                                date=format_date(plan.starts_on))
-    if figure("plan_expected_effect_required") and not (expected_effect or "").strip():
+    if figure("plan_expected_effect_required", plan.case) and not (expected_effect or "").strip():
         errors["expected_effect"] = _("Enter the expected effect: the law requires one for every action.")
     return errors
 

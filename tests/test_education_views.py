@@ -523,3 +523,15 @@ def test_duration_cannot_drop_below_hours_already_credited(client, auth):
     assert response.status_code == 422
     assert "already been credited 2.5 hours" in field_error(text(response), "duration")
     assert TrainingEvent.get_by_id(event.id).duration_minutes == 180
+
+
+@pytest.mark.parametrize(("case_type", "minutes"), [("cz_foster", 24 * 60), ("pl_foster", None)])
+def test_hours_follow_the_familys_legal_system(app, case_type, minutes):
+    """In a Czech organisation, does a family under Polish law (its kind of case) get the
+    Polish rule (no statutory hours) and a Czech family the Czech 24 hours?"""
+    from models.education import progress_for
+
+    make_organisation(country="cz")
+    family = make_family(case_type=case_type, agreement_date=datetime.date(2024, 3, 15), mediated=True)
+    progress = progress_for([family.caregiver.id], today=datetime.date(2026, 11, 1))[family.caregiver.id]
+    assert progress.requirement.minutes == minutes

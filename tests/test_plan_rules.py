@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from models import AuditEntry, Member, MemberRole, Notification
+from models import AuditEntry, CaseType, Member, MemberRole, Notification
 from models import plan_rules as rules
 from models.jurisdiction import PROFILES
 from models.plans import (
@@ -136,10 +136,21 @@ def test_action_errors_empty_action_and_deadline_before_start(ctx, plan):
 def test_expected_effect_required_by_the_polish_profile_only(ctx, plan, country, required):
     """Does only the Polish profile (art. 15 ust. 3) require an expected effect?"""
     make_organisation(country=country)
+    plan.case.case_type = {"pl": CaseType.PL_ASSISTANT, "cz": CaseType.CZ_FOSTER}[country]
     assert PROFILES[country].figures["plan_expected_effect_required"] is required
     errors = rules.action_errors(plan, "Visit", datetime.date(2026, 5, 1), " ")
     assert ("expected_effect" in errors) is required
     assert rules.action_errors(plan, "Visit", datetime.date(2026, 5, 1), "Better sleep") == {}
+
+
+@pytest.mark.parametrize(("case_type", "required"), [(CaseType.PL_FOSTER, True), (CaseType.CZ_FOSTER, False)])
+def test_the_familys_legal_system_decides_not_the_organisations(ctx, plan, case_type, required):
+    """In an organisation of one country, does a family under the other country's law
+    (its kind of case) follow its own law's rule?"""
+    make_organisation(country="cz" if case_type == CaseType.PL_FOSTER else "pl")
+    plan.case.case_type = case_type
+    errors = rules.action_errors(plan, "Visit", datetime.date(2026, 5, 1), "")
+    assert ("expected_effect" in errors) is required
 
 
 def test_review_dated_in_the_future_refused(ctx):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from models import AuditEntry, Member, MemberRole, Notification
+from models import AuditEntry, Case, CaseType, Member, MemberRole, Notification
 from models.plans import (
     ActionStatus,
     CarePlan,
@@ -222,6 +222,7 @@ def test_empty_action_and_deadline_before_start_kept_with_errors(client, staff, 
 def test_polish_profile_requires_expected_effect(client, staff, family, plan):
     """In the Polish profile, is an action without an expected effect refused (plain form: 422 page)?"""
     make_organisation(country="pl")
+    _polish(family)
     goal = make_goal(plan)
     response = client.post(f"/plans/{family.case.id}/goals/{goal.id}/actions",
                            data=action_data(family, expected_effect="", description="Kept description"))
@@ -544,12 +545,18 @@ def test_plan_page_query_count_does_not_grow_with_goals(client, staff, family, p
     assert len(few) == len(many)
 
 
+def _polish(family):
+    """Make the family a Polish one (a kind of case of the Polish profile)."""
+    Case.update(case_type=CaseType.PL_ASSISTANT).where(Case.id == family.case.id).execute()
+
+
 # --- Areas (administrators) ------------------------------------------------------------------
 
 
 def test_admin_edits_areas_and_hidden_area_is_not_offered(client, auth, family, plan):
     """Can an admin rename, hide and add areas, and are hidden ones left out of the forms?"""
     make_organisation(country="pl")
+    _polish(family)
     auth.as_role("admin")
     html = text(client.get("/plans/areas"))
     assert "Social and living conditions" in html

@@ -135,6 +135,8 @@ def _plan_value(name, value):
 
 
 def _plan_of(case):
+    # The areas offered in this request's forms are those of the family's legal system.
+    g.plan_country = case.country
     return CarePlan.get_or_none(CarePlan.case == case)
 
 
@@ -163,7 +165,7 @@ def _area_choices(include=None):
     """Areas offered in a form (the active ones, plus the record's own if it was hidden)."""
     choices = [(0, "—")]
     if "plan_areas" not in g:  # several forms of one page share the list
-        g.plan_areas = rules.areas(active_only=False)
+        g.plan_areas = rules.areas(g.get("plan_country"), active_only=False)
     for area in g.plan_areas:
         if area.active or area.id == include:
             choices.append((area.id, rules.area_label(area.code, area.name)))
@@ -300,9 +302,11 @@ def _plan_context(case, plan, **extra):
         latest=latest,
         changes=changes,
         reviews=reviews,
-        interval=rules.review_interval_months(),
-        country=Organisation.current().country,
-        expected_effect_required=bool(rules.figure("plan_expected_effect_required")),
+        interval=rules.review_interval_months(case),
+        # The family's legal system (its kind of case), which may differ from the
+        # organisation's in a mixed demo: it names the external plan and the required fields.
+        country=case.country,
+        expected_effect_required=bool(rules.figure("plan_expected_effect_required", case)),
     )
     if context["can_edit"]:
         context["need_form"] = extra.pop("need_form", None) or _need_form()
@@ -399,7 +403,7 @@ def start(case_id):
         if plan is None:
             today = datetime.date.today()
             plan = CarePlan.create(case=case, starts_on=today, created_by=current_user,
-                                   next_review_on=rules.default_next_review(today))
+                                   next_review_on=rules.default_next_review(today, case))
             audit.record(current_user, "create", plan, case=case, summary="care plan started")
     flash(_("The care plan has been started. Add the needs, goals and actions, then approve it."), "success")
     return hx_redirect(url_for("plans.plan", case_id=case.id))
@@ -841,7 +845,7 @@ def review_new(case_id):
         form = Form(formdata=None)
         today = datetime.date.today()
         form.reviewed_on.data = today
-        form.next_review_on.data = rules.default_next_review(today)
+        form.next_review_on.data = rules.default_next_review(today, case)
     else:
         form = Form()
         valid = form.validate()
@@ -868,7 +872,7 @@ def review_new(case_id):
             return redirect(url_for("plans.plan", case_id=case.id, _anchor="plan-reviews"), 303)
     status = 422 if request.method == "POST" else 200
     return render("plans/review_form.html", status=status, case=case, plan=plan, goals=goals, form=form,
-                  interval=rules.review_interval_months())
+                  interval=rules.review_interval_months(case))
 
 
 def _format_date(value):
