@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from models import AuditEntry, CaseType, Member, MemberRole, Notification
+from models import AuditEntry, Case, CaseType, Member, MemberRole, Notification
 from models import plan_rules as rules
 from models.jurisdiction import PROFILES
 from models.plans import (
@@ -169,6 +169,8 @@ def test_plan_without_goals_cannot_be_approved(ctx, family, plan):
 def test_plan_with_invalid_action_cannot_be_approved(ctx, family, plan):
     """Is a draft holding an action that breaks the profile's rules refused at approval?"""
     make_organisation(country="pl")
+    Case.update(case_type=CaseType.PL_ASSISTANT).where(Case.id == family.case.id).execute()
+    plan.case.case_type = CaseType.PL_ASSISTANT
     make_action(make_goal(plan), "No effect", expected_effect="")
     with pytest.raises(rules.PlanRuleError, match="No effect"):
         rules.approve(plan, family.key_worker, family.case)
