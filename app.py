@@ -172,7 +172,11 @@ def _init_session_rules(app):
 
 def _bound_gettext(translations):
     """Template gettext callables bound to one translations object (Jinja's new style:
-    autoescape-aware, ``%(name)s`` placeholders filled from keyword arguments)."""
+    autoescape-aware, ``%(name)s`` placeholders filled from keyword arguments).
+
+    Jinja's own wrappers are used (what ``install_gettext_callables`` applies), so the
+    behaviour stays Jinja's; they are private, and Jinja is pinned in requirements.lock.
+    """
     from jinja2.ext import _make_new_gettext, _make_new_ngettext
 
     gettext = _make_new_gettext(translations.ugettext)

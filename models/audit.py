@@ -3,7 +3,7 @@ import json
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, utcnow
+from .base import BaseModel, db, utcnow
 from .users import User
 
 
@@ -66,3 +66,18 @@ def snapshot(obj):
         for name, field in obj._meta.fields.items()
         if name not in skip
     }
+
+
+def save_versioned(actor, obj, before, expected, *, case=None, summary=""):
+    """Save the edited ``obj`` only if it is still at version ``expected``, together with
+    its audit entry (the changes since the snapshot ``before``) in one transaction.
+
+    The shared step of every edit form of a versioned record (see
+    :meth:`models.base.BaseModel.save_if_version`): True when saved; False, with nothing
+    written, when someone else saved first or the form carried no version.
+    """
+    with db.atomic():
+        saved = expected is not None and obj.save_if_version(expected)
+        if saved:
+            record(actor, "update", obj, case=case, summary=summary, changes=diff(obj, before))
+    return saved

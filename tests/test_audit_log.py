@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from models import AuditEntry, audit
+from models import AuditEntry, Person, audit
 
 from .conftest import HX
-from .factories import make_case, make_user
+from .factories import make_case, make_person, make_user
 from .helpers import field_error, text
 
 
@@ -157,3 +157,21 @@ def test_every_table_has_a_label_in_the_audit_log():
 
     unlabelled = {m._meta.table_name for m in ALL_MODELS} - set(TABLE_LABELS) - {"login_failure", "password_token", "audit_entry"}
     assert unlabelled == set()
+
+
+def test_save_versioned_writes_the_change_and_its_entry_or_nothing(app):
+    """Is a save at the expected version stored with its audit entry, and a stale one refused
+    without a trace?"""
+    actor, person = make_user("staff"), make_person("Eva", "Malá")
+    before = audit.snapshot(person)
+    person.first_name = "Ema"
+    assert audit.save_versioned(actor, person, before, person.version) is True
+    entry = AuditEntry.select().order_by(AuditEntry.id.desc()).get()
+    assert entry.action == "update" and "Ema" in entry.changes
+    entries = AuditEntry.select().count()
+    stale = Person.get_by_id(person.id)
+    stale.first_name = "Olga"
+    assert audit.save_versioned(actor, stale, audit.snapshot(stale), 1) is False  # now at 2
+    assert audit.save_versioned(actor, stale, audit.snapshot(stale), None) is False
+    assert Person.get_by_id(person.id).first_name == "Ema"
+    assert AuditEntry.select().count() == entries

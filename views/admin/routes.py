@@ -165,10 +165,7 @@ def organisation():
         expected = form.expected_version()
         before = audit.snapshot(org)
         form.copy_to(org, ORGANISATION_FIELDS)
-        with db.atomic():
-            saved = expected is not None and org.save_if_version(expected)
-            if saved:
-                audit.record(current_user, "update", org, changes=audit.diff(org, before))
+        saved = audit.save_versioned(current_user, org, before, expected)
         if saved:
             flash(_("The organisation profile has been saved."), "success")
             return redirect(url_for("admin.organisation"), 303)

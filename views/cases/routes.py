@@ -296,10 +296,7 @@ def edit(case_id):
         before = audit.snapshot(case)
         expected = form.expected_version()
         _apply_case_form(case, form)
-        with db.atomic():
-            saved = expected is not None and case.save_if_version(expected)
-            if saved:
-                audit.record(current_user, "update", case, case=case, changes=audit.diff(case, before))
+        saved = audit.save_versioned(current_user, case, before, expected, case=case)
         if saved:
             flash(_("The case has been saved."), "success")
             return redirect(url_for("cases.detail", case_id=case.id), 303)

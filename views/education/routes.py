@@ -688,11 +688,7 @@ def settings():
         row.standard_minutes = rules.to_minutes(form.standard_hours.data) if form.standard_hours.data is not None else None
         row.kinship_minutes = rules.to_minutes(form.kinship_hours.data) if form.kinship_hours.data is not None else None
         row.at_risk_months = form.at_risk_months.data
-        with db.atomic():
-            saved = expected is not None and row.save_if_version(expected)
-            if saved:
-                audit.record(current_user, "update", row, summary="education figures",
-                             changes=audit.diff(row, before))
+        saved = audit.save_versioned(current_user, row, before, expected, summary="education figures")
         if saved:
             flash(_("The education figures have been saved."), "success")
             return redirect(url_for("education.settings"), 303)

@@ -47,10 +47,7 @@ def edit(person_id):
         before = audit.snapshot(person)
         expected = form.expected_version()
         form.copy_to(person, PERSON_EDIT_FIELDS)
-        with db.atomic():
-            saved = expected is not None and person.save_if_version(expected)
-            if saved:
-                audit.record(current_user, "update", person, changes=audit.diff(person, before))
+        saved = audit.save_versioned(current_user, person, before, expected)
         if saved:
             flash(_("%(name)s has been saved.", name=person.full_name), "success")
             # The htmx form targets itself: send the browser to the person's page instead

@@ -135,8 +135,6 @@ def _plan_value(name, value):
 
 
 def _plan_of(case):
-    # The areas offered in this request's forms are those of the family's legal system.
-    g.plan_country = case.country
     return CarePlan.get_or_none(CarePlan.case == case)
 
 
@@ -161,11 +159,12 @@ def _child_of(plan, model, item_id):
     return item
 
 
-def _area_choices(include=None):
-    """Areas offered in a form (the active ones, plus the record's own if it was hidden)."""
+def _area_choices(case, include=None):
+    """Areas offered in a form: those of the family's legal system (its kind of case), the
+    active ones plus the record's own if it was hidden."""
     choices = [(0, "—")]
     if "plan_areas" not in g:  # several forms of one page share the list
-        g.plan_areas = rules.areas(g.get("plan_country"), active_only=False)
+        g.plan_areas = rules.areas(case.country, active_only=False)
     for area in g.plan_areas:
         if area.active or area.id == include:
             choices.append((area.id, rules.area_label(area.code, area.name)))
@@ -309,8 +308,8 @@ def _plan_context(case, plan, **extra):
         expected_effect_required=bool(rules.figure("plan_expected_effect_required", case)),
     )
     if context["can_edit"]:
-        context["need_form"] = extra.pop("need_form", None) or _need_form()
-        context["goal_form"] = extra.pop("goal_form", None) or _goal_form()
+        context["need_form"] = extra.pop("need_form", None) or _need_form(case)
+        context["goal_form"] = extra.pop("goal_form", None) or _goal_form(case)
         # The add-action form of each goal; one of them may come back with errors.
         failed = extra.pop("action_form", None)
         failed_goal = extra.pop("action_goal_id", None)
@@ -323,10 +322,10 @@ def _plan_context(case, plan, **extra):
     return context
 
 
-def _need_form(formdata=None, need=None):
+def _need_form(case, formdata=None, need=None):
     """The add form (ids ``need-…``) or a need's inline edit form (ids ``n<id>-…``)."""
     form = NeedForm(formdata=formdata) if formdata is not None else NeedForm(formdata=None, obj=need)
-    form.area.choices = _area_choices(need.area_id if need else None)
+    form.area.choices = _area_choices(case, need.area_id if need else None)
     if need is not None and formdata is None:
         form.version.data = need.version
         form.area.data = need.area_id or 0
@@ -334,10 +333,10 @@ def _need_form(formdata=None, need=None):
     return form
 
 
-def _goal_form(formdata=None, goal=None):
+def _goal_form(case, formdata=None, goal=None):
     """The add form (ids ``goal-…``) or a goal's inline edit form (ids ``gl<id>-…``)."""
     form = GoalForm(formdata=formdata) if formdata is not None else GoalForm(formdata=None, obj=goal)
-    form.area.choices = _area_choices(goal.area_id if goal else None)
+    form.area.choices = _area_choices(case, goal.area_id if goal else None)
     if goal is not None and formdata is None:
         form.version.data = goal.version
         form.area.data = goal.area_id or 0
@@ -451,7 +450,7 @@ def details(case_id):
 def need_add(case_id):
     """Record a need or a risk in an area."""
     case, plan = _staff_case(case_id, edit=True)
-    form = _need_form(formdata=request.form)
+    form = _need_form(case, formdata=request.form)
     if not form.validate():
         return _failed(case, plan, "needs", 422, need_form=form)
     with db.atomic():
@@ -470,19 +469,16 @@ def need_edit(case_id, need_id):
     need = _child_of(plan, PlanNeed, need_id)
     stale = None
     if request.method == "GET":
-        form = _need_form(need=need)
+        form = _need_form(case, need=need)
     else:
-        form = _need_form(formdata=request.form, need=need)
+        form = _need_form(case, formdata=request.form, need=need)
         if form.validate():
             before = audit.snapshot(need)
             expected = form.expected_version()
             need.area = form.area.data or None
             need.kind = form.kind.data
             need.description = form.description.data.strip()
-            with db.atomic():
-                saved = expected is not None and need.save_if_version(expected)
-                if saved:
-                    audit.record(current_user, "update", need, case=case, changes=audit.diff(need, before))
+            saved = audit.save_versioned(current_user, need, before, expected, case=case)
             if saved:
                 return _retargeted(_done(case, plan, "needs", "plan-needs", _("The need has been saved.")), "#plan-needs")
             stale = PlanNeed.get_by_id(need.id)
@@ -520,7 +516,7 @@ def _retargeted(response, target):
 def goal_add(case_id):
     """Add a goal (the family's own goals are listed first)."""
     case, plan = _staff_case(case_id, edit=True)
-    form = _goal_form(formdata=request.form)
+    form = _goal_form(case, formdata=request.form)
     if not form.validate():
         return _failed(case, plan, "goals", 422, goal_form=form)
     with db.atomic():
@@ -538,19 +534,16 @@ def goal_edit(case_id, goal_id):
     goal = _child_of(plan, PlanGoal, goal_id)
     stale = None
     if request.method == "GET":
-        form = _goal_form(goal=goal)
+        form = _goal_form(case, goal=goal)
     else:
-        form = _goal_form(formdata=request.form, goal=goal)
+        form = _goal_form(case, formdata=request.form, goal=goal)
         if form.validate():
             before = audit.snapshot(goal)
             expected = form.expected_version()
             goal.title = form.title.data.strip()
             goal.client_proposed = form.client_proposed.data
             goal.area = form.area.data or None
-            with db.atomic():
-                saved = expected is not None and goal.save_if_version(expected)
-                if saved:
-                    audit.record(current_user, "update", goal, case=case, changes=audit.diff(goal, before))
+            saved = audit.save_versioned(current_user, goal, before, expected, case=case)
             if saved:
                 return _retargeted(_done(case, plan, "goals", f"goal-{goal.id}", _("The goal has been saved.")),
                                    "#plan-goals")
@@ -656,10 +649,7 @@ def action_edit(case_id, action_id):
             before = audit.snapshot(action)
             expected = form.expected_version()
             _apply_action(action, form, case)
-            with db.atomic():
-                saved = expected is not None and action.save_if_version(expected)
-                if saved:
-                    audit.record(current_user, "update", action, case=case, changes=audit.diff(action, before))
+            saved = audit.save_versioned(current_user, action, before, expected, case=case)
             if saved:
                 return _retargeted(_done(case, plan, "goals", f"action-{action.id}", _("The action has been saved.")),
                                    "#plan-goals")
@@ -1004,10 +994,7 @@ def area_edit(area_id):
         # Keeping the profile's wording keeps it translated.
         area.name = "" if area.code and name == rules.area_label(area.code) else name
         area.active = form.active.data
-        with db.atomic():
-            saved = expected is not None and area.save_if_version(expected)
-            if saved:
-                audit.record(current_user, "update", area, changes=audit.diff(area, before))
+        saved = audit.save_versioned(current_user, area, before, expected)
         if saved:
             flash(_("The area has been saved."), "success")
             return redirect(url_for("plans.areas"), 303)
