@@ -18,10 +18,14 @@ class AuditEntry(BaseModel):
     summary = CharField(max_length=300, default="")
     changes = TextField(default="")  # JSON {field: [old, new]}
     # The case the record belongs to, so a case's history is one indexed query.
-    case_id = IntegerField(null=True, index=True)
+    case_id = IntegerField(null=True)
 
     class Meta:
-        indexes = ((("table", "record_id"), False),)
+        indexes = (
+            (("table", "record_id"), False),
+            # A case's history, newest first, without a sort (migration 0006).
+            (("case_id", "at", "id"), False),
+        )
 
     def save(self, *args, **kwargs):
         if self.id is not None:

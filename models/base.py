@@ -1,9 +1,10 @@
 """The database handle and the base class every model derives from."""
 import datetime
+import json
 import os
 import threading
 
-from peewee import DateTimeField, Model
+from peewee import SQL, DateTimeField, Model
 from playhouse.pool import PooledSqliteDatabase
 
 
@@ -123,18 +124,25 @@ class BaseModel(Model):
 class Prepared:
     """A query compiled to SQL once and then run many times with new parameter values.
 
-    Peewee builds a query's SQL text on every execution; for the small lookups that every
-    signed-in request makes (the user, the organisation, the unread badge) building it costs
-    more than running it. ``build`` receives one placeholder value per parameter name and
-    returns the query; the placeholders' positions in the compiled parameters are found on
-    first use (when the database is bound) and the SQL text is kept. The text comes from
-    peewee, never from input, and the values stay bound parameters.
+    Peewee builds a query's SQL text on every execution; for the lookups that pages make on
+    every request, building it costs more than running it. ``build`` receives one
+    placeholder value per parameter name and returns the query; the placeholders' positions
+    in the compiled parameters are found on first use (when the database is bound) and the
+    SQL text is kept. The text comes from peewee, never from input, and the values stay
+    bound parameters.
+
+    Values are passed as the database stores them (ids, ISO date strings, enum values):
+    peewee's field conversions ran on the placeholders, not on them. A list of ids goes in
+    as one parameter with :func:`id_list` in the query (a JSON array read by ``json_each``),
+    so the SQL text does not change with the list's length.
     """
 
     #: Distinct values nobody stores: they mark where each parameter goes.
-    _MARKERS = ("\x00prepared-0\x00", "\x00prepared-1\x00", "\x00prepared-2\x00", "\x00prepared-3\x00")
+    _MARKERS = tuple(f"\x00prepared-{i}\x00" for i in range(8))
 
     def __init__(self, build, *names):
+        if len(names) > len(self._MARKERS):
+            raise ValueError(f"at most {len(self._MARKERS)} parameters")
         self.build, self.names = build, names
         self._compiled = None
         self._lock = threading.Lock()
@@ -145,30 +153,41 @@ class Prepared:
                 markers = dict(zip(self.names, self._MARKERS))
                 query = self.build(**markers)
                 sql, params = query.sql()
-                slots = {i: name for i, value in enumerate(params) for name, marker in markers.items()
-                         if value == marker}
-                if len(slots) != len(self.names):
-                    raise ValueError(f"each parameter must appear once: {self.names}")
+                slots = [(i, name) for i, value in enumerate(params) for name, marker in markers.items()
+                         if value == marker]
+                if {name for _i, name in slots} != set(self.names):
+                    raise ValueError(f"each parameter must appear in the query: {self.names}")
                 self._compiled = (query, sql, list(params), slots)
         return self._compiled
 
     def _params(self, values):
         query, sql, params, slots = self._compiled or self._compile()
         params = list(params)
-        for index, name in slots.items():
-            params[index] = values[name]
+        for index, name in slots:
+            value = values[name]
+            # A list or tuple is an id_list parameter: one JSON array.
+            params[index] = json.dumps(list(value)) if isinstance(value, (list, tuple, set, frozenset)) else value
         return query, sql, params
 
-    def first(self, **values):
-        """The first model instance (of the query's model), or None."""
+    def all(self, **values):
+        """Every row, as the query itself returns them (models with their joined models,
+        or dicts or tuples when the query asks for those)."""
         query, sql, params = self._params(values)
-        rows = query.model.raw(sql, *params)
-        for row in rows:
-            return row
-        return None
+        return list(query._get_cursor_wrapper(db.execute_sql(sql, params)))
+
+    def first(self, **values):
+        """The first row as the query returns it (of a ``.limit(1)`` query), or None."""
+        rows = self.all(**values)
+        return rows[0] if rows else None
 
     def scalar(self, **values):
         """The first column of the first row, or None."""
         _query, sql, params = self._params(values)
         row = db.execute_sql(sql, params).fetchone()
         return row[0] if row else None
+
+
+def id_list(marker):
+    """``IN`` operand for a Prepared parameter holding a list of ids (any length, one
+    parameter): ``Model.id.in_(id_list(ids))``."""
+    return SQL("(SELECT value FROM json_each(?))", [marker])

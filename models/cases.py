@@ -162,7 +162,9 @@ class Member(BaseModel):
 
     case = ForeignKeyField(Case, backref="members", on_delete="CASCADE", index=True)
     person = ForeignKeyField(Person, backref="memberships", on_delete="CASCADE", index=True)
-    role = CharField(max_length=20, index=True)
+    # No index of its own: a handful of values; it misled the query planner away from the
+    # person's or the case's index (migration 0006).
+    role = CharField(max_length=20)
     # For relatives, close persons and birth parents: which child and how related.
     child = ForeignKeyField("self", null=True, backref="relatives", on_delete="CASCADE")
     relation = CharField(max_length=100, default="")

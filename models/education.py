@@ -21,7 +21,7 @@ from peewee import (
     TextField,
 )
 
-from .base import BaseModel, utcnow
+from .base import BaseModel, Prepared, id_list, utcnow
 from .cases import Case
 from .people import Person
 from .users import User
@@ -59,7 +59,7 @@ class EducationSettings(BaseModel):
     @classmethod
     def current(cls):
         """The settings row, created empty (all from the profile) on first use."""
-        row = cls.select().order_by(cls.id).first()
+        row = _FIRST_SETTINGS.first()
         return row or cls.create()
 
     def overrides(self):
@@ -103,7 +103,9 @@ class Registration(BaseModel):
     event = ForeignKeyField(TrainingEvent, backref="registrations", on_delete="CASCADE")
     person = ForeignKeyField(Person, backref="training_registrations", on_delete="CASCADE", index=True)
     case = ForeignKeyField(Case, backref="+", on_delete="CASCADE", index=True)
-    status = CharField(max_length=20, default=RegistrationStatus.REGISTERED, index=True)
+    # No index of its own: three values, nearly all "registered"; it misled the query
+    # planner away from the person's index (migration 0006).
+    status = CharField(max_length=20, default=RegistrationStatus.REGISTERED)
     queued_at = DateTimeField(default=utcnow)  # order of the waiting list
     babysitting = BooleanField(default=False)
     babysitting_note = CharField(max_length=500, default="")
@@ -377,6 +379,53 @@ class Progress:
         return next((p for p in self.periods if p.start == start), None)
 
 
+# The queries behind every progress bar (case page, caregiver home, training pages, the
+# at-risk list), compiled once (base.Prepared). Lists of people are one JSON parameter.
+_FIRST_SETTINGS = Prepared(lambda: EducationSettings.select().order_by(EducationSettings.id).limit(1))
+# Only the columns the rules and the pages use, as light read-only rows (the at-risk list
+# of a whole organisation loads thousands).
+_CAREGIVER_CASES = Prepared(
+    lambda person_ids: Case.select(
+        Case.id, Case.name, Case.status, Case.case_type, Case.agreement_date, Case.opened_on, Case.new_rules,
+        Case.mediated, Case.key_worker.alias("key_worker_id"), Member.person.alias("caregiver_id"))
+    .join(Member, on=(Member.case == Case.id))
+    .where(Member.person.in_(id_list(person_ids)) & (Member.role == MemberRole.CAREGIVER)
+           & Case.status.in_([CaseStatus.ACTIVE, CaseStatus.MONITORING]))
+    .order_by(Case.id)
+    .namedtuples(),
+    "person_ids",
+)
+
+
+def _attended(ids, since=None):
+    query = (
+        Registration.select(Registration.person, TrainingEvent.starts_at, Registration.attended_minutes)
+        .join(TrainingEvent)
+        .where(Registration.person.in_(id_list(ids)) & (Registration.attendance == Attendance.ATTENDED))
+    )
+    return (query if since is None else query.where(TrainingEvent.starts_at >= since)).tuples()
+
+
+def _external(ids, since=None):
+    query = ExternalTraining.select(ExternalTraining.person, ExternalTraining.date, ExternalTraining.minutes).where(
+        ExternalTraining.person.in_(id_list(ids)))
+    return (query if since is None else query.where(ExternalTraining.date >= since)).tuples()
+
+
+_ATTENDED = Prepared(_attended, "ids")
+_ATTENDED_SINCE = Prepared(_attended, "ids", "since")
+_EXTERNAL = Prepared(_external, "ids")
+_EXTERNAL_SINCE = Prepared(_external, "ids", "since")
+_REGISTERED = Prepared(
+    lambda ids, now: Registration.select(Registration.person, TrainingEvent.starts_at, TrainingEvent.duration_minutes)
+    .join(TrainingEvent)
+    .where(Registration.person.in_(id_list(ids)) & (Registration.status == RegistrationStatus.REGISTERED)
+           & Registration.attendance.is_null() & (TrainingEvent.starts_at > now))
+    .tuples(),
+    "ids", "now",
+)
+
+
 def settings_figures():
     """(country figures, organisation overrides, at-risk months) in force."""
     figures = Organisation.current().profile.figures
@@ -392,17 +441,7 @@ def caregiver_cases(person_ids):
     result = {}
     if not person_ids:
         return result
-    # Only the columns the rules and the pages use, as light read-only rows (the at-risk
-    # list of a whole organisation loads thousands).
-    rows = (
-        Case.select(Case.id, Case.name, Case.status, Case.case_type, Case.agreement_date, Case.opened_on, Case.new_rules,
-                    Case.mediated, Case.key_worker.alias("key_worker_id"), Member.person.alias("caregiver_id"))
-        .join(Member, on=(Member.case == Case.id))
-        .where(Member.person.in_(list(person_ids)) & (Member.role == MemberRole.CAREGIVER)
-               & Case.status.in_([CaseStatus.ACTIVE, CaseStatus.MONITORING]))
-        .order_by(Case.id)
-        .namedtuples()
-    )
+    rows = _CAREGIVER_CASES.all(person_ids=list(person_ids))
     for case in rows:
         result.setdefault(case.caregiver_id, []).append(case)
     return result
@@ -414,19 +453,14 @@ def credits_of(person_ids, since=None):
     if not person_ids:
         return result
     ids = list(person_ids)
-    attended = (
-        Registration.select(Registration.person, TrainingEvent.starts_at, Registration.attended_minutes)
-        .join(TrainingEvent)
-        .where(Registration.person.in_(ids) & (Registration.attendance == Attendance.ATTENDED))
-    )
-    external = ExternalTraining.select(ExternalTraining.person, ExternalTraining.date, ExternalTraining.minutes).where(
-        ExternalTraining.person.in_(ids))
-    if since is not None:
-        attended = attended.where(TrainingEvent.starts_at >= datetime.datetime.combine(since, datetime.time()))
-        external = external.where(ExternalTraining.date >= since)
-    for person_id, starts_at, minutes in attended.tuples():
+    if since is None:
+        attended, external = _ATTENDED.all(ids=ids), _EXTERNAL.all(ids=ids)
+    else:
+        attended = _ATTENDED_SINCE.all(ids=ids, since=datetime.datetime.combine(since, datetime.time()))
+        external = _EXTERNAL_SINCE.all(ids=ids, since=since)
+    for person_id, starts_at, minutes in attended:
         result[person_id].append((starts_at.date(), minutes or 0))
-    for person_id, day, minutes in external.tuples():
+    for person_id, day, minutes in external:
         result[person_id].append((day, minutes))
     return result
 
@@ -437,13 +471,7 @@ def registered_of(person_ids, now=None):
     result = {i: [] for i in person_ids}
     if not person_ids:
         return result
-    rows = (
-        Registration.select(Registration.person, TrainingEvent.starts_at, TrainingEvent.duration_minutes)
-        .join(TrainingEvent)
-        .where(Registration.person.in_(list(person_ids)) & (Registration.status == RegistrationStatus.REGISTERED)
-               & Registration.attendance.is_null() & (TrainingEvent.starts_at > now))
-        .tuples()
-    )
+    rows = _REGISTERED.all(ids=list(person_ids), now=now)
     for person_id, starts_at, minutes in rows:
         result[person_id].append((starts_at.date(), minutes))
     return result

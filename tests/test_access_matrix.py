@@ -162,6 +162,7 @@ ENDPOINTS = [
     *both("history", "GET", "/cases/{case}/history", READ),
     Endpoint("case-edit-form", "GET", "/cases/{case}/edit", EDIT),
     Endpoint("case-edit", "POST", "/cases/{case}/edit", EDIT, data=_case_edit),
+    *both("member-add-form", "GET", "/cases/{case}/members/new", EDIT),
     *both("member-add", "POST", "/cases/{case}/members", EDIT, data=_member_add),
     *both("member-edit-form", "GET", "/cases/{case}/members/{member}/edit", EDIT),
     *both("member-edit", "POST", "/cases/{case}/members/{member}/edit", EDIT, data=_member_edit),

@@ -683,20 +683,57 @@ def test_edit_member_get_htmx_returns_form_fragment(client, staff):
 
 
 def test_inline_member_form_ids_do_not_clash_with_the_add_form(client, staff):
-    """Once the inline edit form is swapped into the case page, is every id still unique?
+    """With both the add form and an inline edit form swapped into the case page, is every
+    id still unique?
 
-    The add-member form on the case page has the same fields; duplicate ids would tie the
-    labels (and screen readers) to the wrong inputs."""
+    The add-member form has the same fields; duplicate ids would tie the labels (and screen
+    readers) to the wrong inputs."""
     case = make_case(key_worker=staff)
     member = make_member(case, make_person("Lenka", "Dvořáková"))
     page_ids = re.findall(r'\bid="([^"]+)"', text(client.get(f"/cases/{case.id}")))
-    fragment = text(client.get(f"/cases/{case.id}/members/{member.id}/edit", headers=HX))
-    fragment_ids = re.findall(r'\bid="([^"]+)"', fragment.split('<div id="flash-area"')[0])
-    assert "first_name" in page_ids  # the add form is there
-    assert len(fragment_ids) == len(set(fragment_ids))
-    replaced = {f"member-{member.id}"}
-    assert set(fragment_ids) & set(page_ids) - replaced == set()
-    assert f'for="member-{member.id}-first_name"' in fragment
+
+    def fragment_ids(url):
+        fragment = text(client.get(url, headers=HX))
+        return re.findall(r'\bid="([^"]+)"', fragment.split('<div id="flash-area"')[0])
+
+    add_ids = fragment_ids(f"/cases/{case.id}/members/new")
+    edit_ids = fragment_ids(f"/cases/{case.id}/members/{member.id}/edit")
+    assert "first_name" in add_ids
+    assert len(edit_ids) == len(set(edit_ids)) and len(add_ids) == len(set(add_ids))
+    # Each fragment replaces one element of the page (the add link, the member's row).
+    swapped = (set(page_ids) - {"member-add", f"member-{member.id}"}, set(add_ids), set(edit_ids))
+    assert swapped[0] & swapped[1] == set() and swapped[0] & swapped[2] == set() and swapped[1] & swapped[2] == set()
+    assert f'for="member-{member.id}-first_name"' in text(client.get(f"/cases/{case.id}/members/{member.id}/edit", headers=HX))
+
+
+def test_the_case_page_links_to_the_add_form_and_builds_it_only_on_request(client, staff):
+    """Does the case page carry a plain link to the add form (no form), which opens a whole
+    page without JavaScript and only the form for htmx, with the role field focused?"""
+    case = make_case(key_worker=staff)
+    make_member(case, make_person("Ema", "Horáková"), role=MemberRole.CHILD)
+    page = text(client.get(f"/cases/{case.id}"))
+    assert f'href="/cases/{case.id}/members/new"' in page
+    assert 'name="first_name"' not in page
+    plain = client.get(f"/cases/{case.id}/members/new")
+    assert plain.status_code == 200
+    assert "<html" in text(plain) and f'action="/cases/{case.id}/members"' in text(plain)
+    assert "Ema Horáková" in text(plain)  # the child can be chosen for a relative
+    fragment = text(client.get(f"/cases/{case.id}/members/new", headers=HX))
+    assert "<html" not in fragment and 'id="member-add"' in fragment
+    assert re.search(r'<select[^>]*autofocus[^>]*id="role"|<select[^>]*id="role"[^>]*autofocus', fragment)
+
+
+def test_a_refused_add_comes_back_with_the_form_open_and_the_input_kept(client, staff):
+    """Does an add with a missing name return the form in the members section, with the
+    error beside the field and what was typed kept?"""
+    case = make_case(key_worker=staff)
+    response = client.post(f"/cases/{case.id}/members", headers=HX,
+                           data={"role": "caregiver", "first_name": "", "last_name": "Novák"})
+    assert response.status_code == 422
+    html = text(response)
+    assert 'id="members"' in html and 'id="member-add"' in html
+    assert input_value(html, "last_name") == "Novák"
+    assert field_error(html, "first_name")
 
 
 def test_edit_member_get_plain_returns_page(client, staff):

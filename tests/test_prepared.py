@@ -49,3 +49,33 @@ def test_a_parameter_the_query_does_not_use_is_refused(app):
     broken = Prepared(lambda user_id: Organisation.select(), "user_id")
     with pytest.raises(ValueError):
         broken.first(user_id=1)
+
+
+def test_all_keeps_joined_models_and_takes_id_lists_of_any_length(app):
+    """Does all() return rows as peewee builds them (the joined model attached), and does
+    one compiled statement serve id lists of different lengths?"""
+    from models.base import id_list
+
+    one, two, three = (make_user("staff", full_name=n) for n in ("Alena", "Bohdan", "Cyril"))
+    for user in (one, two, three):
+        Notification.send(user, "k")
+    by_users = Prepared(
+        lambda ids: Notification.select(Notification, User).join(User)
+        .where(Notification.user.in_(id_list(ids))).order_by(User.full_name),
+        "ids",
+    )
+    assert [n.user.full_name for n in by_users.all(ids=[one.id, three.id])] == ["Alena", "Cyril"]
+    assert [n.user.full_name for n in by_users.all(ids=[two.id])] == ["Bohdan"]
+    assert by_users.all(ids=[]) == []
+
+
+def test_a_parameter_used_twice_is_filled_in_both_places(app):
+    """Is a name that appears twice in the query bound in both positions?"""
+    user = make_user("staff", full_name="Dana")
+    other = make_user("staff", full_name="Emil")
+    both = Prepared(
+        lambda user_id: User.select().where((User.id <= user_id) & (User.id >= user_id)).order_by(User.id),
+        "user_id",
+    )
+    assert [u.full_name for u in both.all(user_id=user.id)] == ["Dana"]
+    assert [u.full_name for u in both.all(user_id=other.id)] == ["Emil"]

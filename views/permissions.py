@@ -10,6 +10,7 @@ from flask import abort, request, url_for
 from flask_login import current_user
 
 from models import Role
+from models.base import Prepared
 
 
 def public(view):
@@ -91,30 +92,71 @@ def home_endpoint(user):
 # and htmx fragment loads its case through get_case_or_404, so the rule is applied once.
 
 
-def visible_cases(user):
-    """A query of the cases ``user`` may open."""
-    from models import Case, Member, MemberRole, Person, TeamMember
-
+def _case_scope(user):
+    """Which cases ``user`` sees: "none", "all", "staff" (key worker or team) or "family"."""
     if not user.is_authenticated:
-        return Case.select().where(Case.id.is_null())
+        return "none"
     role = user.role_enum
     if role is Role.ADMIN or (role is Role.STAFF and user.can_read_all_cases):
+        return "all"
+    return "staff" if role is Role.STAFF else "family"
+
+
+def _cases_in_scope(scope, user_id):
+    """The query of the cases of ``scope`` (see :func:`_case_scope`) for the user ``user_id``."""
+    from models import Case, Member, MemberRole, Person, TeamMember
+
+    if scope == "none":
+        return Case.select().where(Case.id.is_null())
+    if scope == "all":
         return Case.select()
-    if role is Role.STAFF:
-        team = TeamMember.select(TeamMember.case).where(TeamMember.user == user)
-        return Case.select().where((Case.key_worker == user) | Case.id.in_(team))
+    if scope == "staff":
+        team = TeamMember.select(TeamMember.case).where(TeamMember.user == user_id)
+        return Case.select().where((Case.key_worker == user_id) | Case.id.in_(team))
     mine = (
         Member.select(Member.case)
         .join(Person)
-        .where((Person.account == user) & (Member.role == MemberRole.CAREGIVER))
+        .where((Person.account == user_id) & (Member.role == MemberRole.CAREGIVER))
     )
     return Case.select().where(Case.id.in_(mine))
 
 
-def can_edit_case(user, case):
-    """Admins, the key worker and team members edit a case; read-all rights do not."""
+def visible_cases(user):
+    """A query of the cases ``user`` may open."""
+    return _cases_in_scope(_case_scope(user), user.id if user.is_authenticated else None)
+
+
+def _one_case(scope):
+    from models import Case
+
+    if scope == "all":
+        return Prepared(lambda case_id: Case.select().where(Case.id == case_id).limit(1), "case_id")
+    return Prepared(
+        lambda case_id, user_id: _cases_in_scope(scope, user_id).where(Case.id == case_id).limit(1),
+        "case_id", "user_id",
+    )
+
+
+#: One case by id within each scope: every case-bearing page loads its case this way, so
+#: the statements are compiled once (models.base.Prepared).
+_CASE_IN_SCOPE = {scope: _one_case(scope) for scope in ("all", "staff", "family")}
+
+
+def _team_member_exists():
     from models import TeamMember
 
+    return Prepared(
+        lambda case_id, user_id: TeamMember.select(TeamMember.id)
+        .where((TeamMember.case == case_id) & (TeamMember.user == user_id)).limit(1),
+        "case_id", "user_id",
+    )
+
+
+_IS_TEAM_MEMBER = _team_member_exists()
+
+
+def can_edit_case(user, case):
+    """Admins, the key worker and team members edit a case; read-all rights do not."""
     if not user.is_authenticated:
         return False
     if user.role_enum is Role.ADMIN:
@@ -123,7 +165,7 @@ def can_edit_case(user, case):
         return False
     if case.key_worker_id == user.id:
         return True
-    return TeamMember.select().where((TeamMember.case == case) & (TeamMember.user == user)).exists()
+    return _IS_TEAM_MEMBER.scalar(case_id=case.id, user_id=user.id) is not None
 
 
 def get_case_or_404(case_id, edit=False):
@@ -132,9 +174,11 @@ def get_case_or_404(case_id, edit=False):
     A case the user may not see answers 404, so its existence is not revealed; one they
     may see but not change answers 403.
     """
-    from models import Case
-
-    case = visible_cases(current_user).where(Case.id == case_id).first()
+    scope = _case_scope(current_user)
+    if scope == "none":
+        abort(404)
+    values = {"case_id": case_id} if scope == "all" else {"case_id": case_id, "user_id": current_user.id}
+    case = _CASE_IN_SCOPE[scope].first(**values)
     if case is None:
         abort(404)
     if edit and not can_edit_case(current_user, case):

@@ -65,10 +65,10 @@ def sign_in(page, email):
 def add_member(page, role, first, last, born, child=None, relation=None, placed_on=None):
     """Fill the inline add-member form on the case page and wait for the new row."""
     members = page.locator("#members")
-    details = members.locator("details.add-member")
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    form = details.locator("form")
+    form = members.locator("#member-add form")
+    if not form.count():
+        members.locator("#member-add a").click()  # htmx swaps the form in and focuses it
+        expect(form.locator("#role")).to_be_focused()
     form.locator("#role").select_option(role)
     if child:
         form.locator("#child").select_option(label=child)

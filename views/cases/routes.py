@@ -30,6 +30,7 @@ from models.case_rules import (
     check_member_removal,
     check_new_member,
 )
+from models.base import Prepared, id_list
 from models.cases import CASE_TYPES_BY_COUNTRY
 from models.text import fold
 
@@ -211,33 +212,49 @@ def detail(case_id):
     return render("cases/case_detail.html", **_detail_context(case))
 
 
+# The case page's own queries, compiled once (models.base.Prepared): it is the page staff
+# open most.
+_MEMBERS = Prepared(
+    lambda case_id: Member.select(Member, Person).join(Person)
+    .where(Member.case == case_id).order_by(Member.role, Person.search_name),
+    "case_id",
+)
+_EXCLUDED = Prepared(
+    lambda child_ids: ExcludedPerson.select(ExcludedPerson, Person).join(Person)
+    .where(ExcludedPerson.child.in_(id_list(child_ids))),
+    "child_ids",
+)
+_TEAM = Prepared(
+    lambda case_id: TeamMember.select(TeamMember, User).join(User)
+    .where(TeamMember.case == case_id).order_by(User.full_name),
+    "case_id",
+)
+_KEY_WORKER_HISTORY = Prepared(
+    lambda case_id: KeyWorkerAssignment.select(KeyWorkerAssignment, User)
+    .join(User, on=(KeyWorkerAssignment.user == User.id))
+    .where(KeyWorkerAssignment.case == case_id)
+    .order_by(KeyWorkerAssignment.started_on.desc(), KeyWorkerAssignment.id.desc()),
+    "case_id",
+)
+_RECENT_ENTRIES = Prepared(
+    lambda case_id: AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER)
+    .where(AuditEntry.case_id == case_id)
+    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    .limit(RECENT_HISTORY),
+    "case_id",
+)
+
+
 def _detail_context(case, **extra):
     """Everything the case page and its fragments show."""
-    members = list(
-        Member.select(Member, Person)
-        .join(Person)
-        .where(Member.case == case)
-        .order_by(Member.role, Person.search_name)
-    )
+    members = _MEMBERS.all(case_id=case.id)
     by_id = {m.id: m for m in members}
     excluded = {}
-    for row in ExcludedPerson.select(ExcludedPerson, Person).join(Person).where(
-        ExcludedPerson.child.in_([m.id for m in members if m.role == MemberRole.CHILD])
-    ):
+    for row in _EXCLUDED.all(child_ids=[m.id for m in members if m.role == MemberRole.CHILD]):
         excluded.setdefault(row.child_id, []).append(row.person)
-    team = list(TeamMember.select(TeamMember, User).join(User).where(TeamMember.case == case).order_by(User.full_name))
-    history = list(
-        KeyWorkerAssignment.select(KeyWorkerAssignment, User)
-        .join(User, on=(KeyWorkerAssignment.user == User.id))
-        .where(KeyWorkerAssignment.case == case)
-        .order_by(KeyWorkerAssignment.started_on.desc(), KeyWorkerAssignment.id.desc())
-    )
-    recent = list(
-        AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER)
-        .where(AuditEntry.case_id == case.id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(RECENT_HISTORY)
-    )
+    team = _TEAM.all(case_id=case.id)
+    history = _KEY_WORKER_HISTORY.all(case_id=case.id)
+    recent = _RECENT_ENTRIES.all(case_id=case.id)
     context = {
         "case": case,
         "entries": recent,
@@ -248,7 +265,9 @@ def _detail_context(case, **extra):
         "team": team,
         "key_worker_history": history,
         "can_edit": can_edit_case(current_user, case),
-        "member_form": extra.pop("member_form", None) or _member_form(case, members),
+        # The add-member form is built only when it comes back with errors; otherwise the
+        # page links to cases.member_new.
+        "member_form": extra.pop("member_form", None),
         # The hand-over and team forms list every staff member: built only when asked for
         # (team_manage, or a refused change), so the case page does not grow with the staff.
         "key_worker_form": extra.pop("key_worker_form", None),
@@ -318,6 +337,20 @@ def _section_response(case, block, event, status=200, **extra):
 def _members_response(case, status=200, **extra):
     """The members section after a change."""
     return _section_response(case, "members", "membersChanged", status, **extra)
+
+
+@bp.route("/<int:case_id>/members/new")
+def member_new(case_id):
+    """The add-member form: a page of its own without JavaScript, swapped into the case
+    page's members section with htmx (the form is not built with every case page)."""
+    case = get_case_or_404(case_id, edit=True)
+    form = _member_form(case)
+    form.role.render_kw = {"autofocus": True}
+    # On its own page the form's heading follows the page's h1; in the case page, the
+    # members section's h2.
+    heading = "h3" if is_partial() else "h2"
+    return render("cases/member_new.html", block="member_add", case=case, member_form=form,
+                  add_member_heading=heading)
 
 
 @bp.route("/<int:case_id>/members", methods=["POST"])
