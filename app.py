@@ -7,7 +7,7 @@ import os
 import time
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
-from flask_babel import Babel, get_translations
+from flask_babel import Babel, Domain, get_translations
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -20,7 +20,33 @@ from models.base import Prepared
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+
+class _RequestTranslations(Domain):
+    """Flask-Babel's message domain, with the request's translations found once per request.
+
+    Flask-Babel resolves the locale and looks the catalog up on every ``gettext`` and every
+    lazy string (the menu, form labels); a page makes dozens. The result is kept where
+    Flask-Babel itself keeps request state (``babel_translations``, which its ``refresh``
+    and ``force_locale`` clear and restore), so a language switch or a message in another
+    language within the request still gets the right catalog. Flask-Babel is pinned in
+    requirements.lock (``_get_current_context`` is private).
+    """
+
+    def get_translations(self):
+        from flask_babel import _get_current_context
+
+        ctx = _get_current_context()
+        translations = getattr(ctx, "babel_translations", None) if ctx is not None else None
+        if translations is None:
+            translations = super().get_translations()
+            if ctx is not None:
+                ctx.babel_translations = translations
+        return translations
+
+
 babel = Babel()
+babel.domain_instance = _RequestTranslations()
 htmx = Htmx()
 
 # No inline script and no outside origin. htmx is configured (meta htmx-config) not to
@@ -147,6 +173,11 @@ def _timezone():
         return "Europe/Prague"
 
 
+#: How often the idle clock of a session moves on: a session may end up to this much
+#: earlier than the idle limit says.
+SEEN_RESOLUTION_S = 60
+
+
 def _init_session_rules(app):
     """Idle timeout and the forced change of a temporary password."""
 
@@ -163,7 +194,10 @@ def _init_session_rules(app):
             logout_user()
             session.pop("seen", None)
             return login_manager.unauthorized()
-        session["seen"] = now
+        if seen is None or now - seen >= SEEN_RESOLUTION_S:
+            # Once a minute at most: writing the session means signing and sending the
+            # cookie again, which every request would otherwise pay for.
+            session["seen"] = now
         allowed = {"account.password", "auth.logout", "static", "prefs.language", "prefs.text_size_switch"}
         if current_user.must_change_password and request.endpoint not in allowed:
             return redirect(url_for("account.password"))

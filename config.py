@@ -41,11 +41,13 @@ def load_config(root_path, overrides=None):
         "SESSION_COOKIE_SECURE": _env_bool("OPORA_SECURE_COOKIES", production),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": _env_bool("OPORA_SECURE_COOKIES", production),
-        # Signed-in sessions end after this much inactivity (refreshed on every request).
+        # Signed-in sessions end after this much inactivity. The session's clock ("seen")
+        # moves on at most once a minute (app._init_session_rules), and the cookie is
+        # written again only then, not signed anew on every request.
         "PERMANENT_SESSION_LIFETIME": timedelta(
             minutes=int(os.environ.get("OPORA_IDLE_MINUTES", "30"))
         ),
-        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "BABEL_DEFAULT_LOCALE": os.environ.get("OPORA_DEFAULT_LANGUAGE", "cs"),

@@ -534,3 +534,17 @@ def test_change_password_ends_other_sessions_keeps_this_one(app, client, auth):
     response = other.get("/staff")
     assert response.status_code == 303
     assert location_path(response) == "/auth/login"
+
+
+def test_session_cookie_is_written_again_only_when_the_idle_clock_moves(client, auth, app):
+    """Within a minute of the last write, does a page leave the cookie alone (no signing
+    on every request), and after a minute move the clock and send the cookie again?"""
+    auth.as_role("staff")
+    client.get("/staff")
+    assert "Set-Cookie" not in client.get("/staff").headers
+    with client.session_transaction() as session:
+        session["seen"] = time.time() - 120
+    response = client.get("/staff")
+    assert "session=" in response.headers.get("Set-Cookie", "")
+    with client.session_transaction() as session:
+        assert session["seen"] > time.time() - 30

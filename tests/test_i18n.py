@@ -153,3 +153,20 @@ def test_bad_credentials_message_localised(client, auth, lang):
     user = make_user()
     response = auth.login(user, "wrong password here", headers={"Accept-Language": lang})
     assert po_translation(lang, "The e-mail or password is not correct.") in text(response)
+
+
+def test_translations_found_once_per_request_still_follow_force_locale_and_refresh(app):
+    """With the request's catalog kept (app._RequestTranslations), does a message in
+    another language within the request (force_locale) come out in that language, the
+    page's language come back after it, and a language switch (refresh) take effect?"""
+    from flask import session
+    from flask_babel import force_locale, gettext, refresh
+
+    with app.test_request_context("/", headers={"Accept-Language": "cs"}):
+        assert gettext("Sign out") == "Odhlásit se"
+        with force_locale("pl"):
+            assert gettext("Sign out") == "Wyloguj się"
+        assert gettext("Sign out") == "Odhlásit se"
+        session["lang"] = "pl"  # the language switch, then Flask-Babel's refresh
+        refresh()
+        assert gettext("Sign out") == "Wyloguj się"

@@ -3,7 +3,7 @@ import hashlib
 import os
 from functools import lru_cache
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -74,11 +74,14 @@ class NavItem:
 def nav_items():
     """The menu entries for the signed-in user's role."""
     role = current_user.role_enum
-    return [
-        NavItem(url_for(endpoint), label, request.endpoint == endpoint)
-        for endpoint, label, roles in NAV
-        if role in roles
-    ]
+    # The entries' URLs are the same on every page: built once per role (and mount point).
+    cache = current_app.extensions.setdefault("opora_nav", {})
+    key = (role, request.script_root)
+    entries = cache.get(key)
+    if entries is None:
+        entries = cache[key] = [(endpoint, url_for(endpoint), label)
+                                for endpoint, label, roles in NAV if role in roles]
+    return [NavItem(url, label, request.endpoint == endpoint) for endpoint, url, label in entries]
 
 
 @lru_cache(maxsize=256)
@@ -88,13 +91,24 @@ def _file_hash(path, mtime):
 
 
 def static_url(filename):
-    """URL of a static file with a content hash, so it can be cached for a long time."""
+    """URL of a static file with a content hash, so it can be cached for a long time.
+
+    Outside debug mode the files do not change while the server runs (a deployment
+    restarts it): the URL is worked out once per file instead of on every page.
+    """
+    cache = None if current_app.debug else current_app.extensions.setdefault("opora_static_urls", {})
+    key = (request.script_root if has_request_context() else "", filename)
+    if cache is not None and key in cache:
+        return cache[key]
     path = os.path.join(current_app.static_folder, filename)
     try:
         version = _file_hash(path, os.path.getmtime(path))
     except OSError:
         version = "missing"
-    return url_for("static", filename=filename, v=version)
+    url = url_for("static", filename=filename, v=version)
+    if cache is not None and version != "missing":
+        cache[key] = url
+    return url
 
 
 def init_app(app):

@@ -1,7 +1,12 @@
 """One page of a list: every paginated view of the portal goes through :func:`paginate`."""
+from collections import namedtuple
 from dataclasses import dataclass
 
 from flask import request
+from peewee import ROW, SQL, fn
+
+#: The window column that carries the total number of rows along with each row.
+_TOTAL = "_page_total"
 
 
 @dataclass
@@ -21,7 +26,43 @@ def paginate(query, per_page, arg="page"):
     shorter) shows the last page instead of an empty one.
     """
     requested = max(1, request.args.get(arg, 1, type=int))
-    total = query.count()
+    if query._simple_distinct or query._distinct is not None or query._group_by:
+        # A window count would count the rows before DISTINCT (and is simpler to reason
+        # about without groups): count separately.
+        return _page_of(query, per_page, requested, query.count())
+    # One statement: the rows of the page and, beside each, the total (COUNT(*) OVER ()).
+    counted = query.select_extend(fn.COUNT(SQL("*")).over().alias(_TOTAL))
+    rows = list(counted.paginate(requested, per_page))
+    if not rows:
+        # Past the end (an outdated link) or an empty list: count, then show the last page.
+        return _page_of(query, per_page, requested, query.count() if requested > 1 else 0)
+    total = _strip_total(rows, query._row_type)
+    return Page(rows, requested, max(1, -(-total // per_page)), total)
+
+
+def _page_of(query, per_page, requested, total):
     pages = max(1, -(-total // per_page))
     page = min(requested, pages)
-    return Page(list(query.paginate(page, per_page)), page, pages, total)
+    rows = list(query.paginate(page, per_page)) if total else []
+    return Page(rows, page, pages, total)
+
+
+def _strip_total(rows, row_type):
+    """Remove the window column from ``rows`` (in place) and return its value."""
+    if row_type == ROW.TUPLE:
+        total = rows[0][-1]
+        rows[:] = [row[:-1] for row in rows]
+    elif row_type == ROW.NAMED_TUPLE:
+        total = rows[0][-1]
+        # The same kind of row without the count (namedtuple renames a leading underscore).
+        row_class = namedtuple("Row", type(rows[0])._fields[:-1])
+        rows[:] = [row_class._make(row[:-1]) for row in rows]
+    elif row_type == ROW.DICT:
+        total = rows[0][_TOTAL]
+        for row in rows:
+            del row[_TOTAL]
+    else:  # model instances
+        total = getattr(rows[0], _TOTAL)
+        for row in rows:
+            delattr(row, _TOTAL)
+    return total
