@@ -5,6 +5,7 @@ localisation, the blueprints, security headers and the error pages together.
 """
 import os
 import time
+from functools import cached_property
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import Babel, Domain, get_translations
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
+from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.exceptions import HTTPException
 
 from config import load_config
@@ -47,6 +49,32 @@ class _RequestTranslations(Domain):
 
 babel = Babel()
 babel.domain_instance = _RequestTranslations()
+
+#: WTForms' own messages ("Not a valid date value.") per locale, for the life of the process.
+_WTFORMS_CATALOGS = {}
+
+
+class _Request(HtmxAwareRequest):
+    """htmx-flask's request, with WTForms' message catalog taken from a process-wide cache.
+
+    Flask-WTF loads and parses WTForms' catalog from disk on the first form of every
+    request (about a millisecond) and keeps it in ``request.wtforms_translations``; it
+    loads only when that attribute is missing, so supplying it here makes every request
+    after the first in a locale reuse the parsed catalog. Flask-WTF is pinned in
+    requirements.lock.
+    """
+
+    @cached_property
+    def wtforms_translations(self):
+        from babel.support import Translations
+        from flask_babel import get_locale
+        from wtforms.i18n import messages_path
+
+        locale = str(get_locale())
+        catalog = _WTFORMS_CATALOGS.get(locale)
+        if catalog is None:
+            catalog = _WTFORMS_CATALOGS[locale] = Translations.load(messages_path(), [locale], domain="wtforms")
+        return catalog
 htmx = Htmx()
 
 # No inline script and no outside origin. htmx is configured (meta htmx-config) not to
@@ -79,6 +107,7 @@ def create_app(config=None):
     if app.config["BENCHMARK_MODE"]:
         _init_benchmark(app)
     htmx.init_app(app)
+    app.request_class = _Request  # after htmx-flask, whose request class it extends
     csrf.init_app(app)
     _init_login(app)
 

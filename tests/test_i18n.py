@@ -170,3 +170,21 @@ def test_translations_found_once_per_request_still_follow_force_locale_and_refre
         session["lang"] = "pl"  # the language switch, then Flask-Babel's refresh
         refresh()
         assert gettext("Sign out") == "Wyloguj się"
+
+
+def test_wtforms_messages_come_from_one_parsed_catalog_per_language(app):
+    """Are WTForms' own messages in the request's language, from a catalog parsed once per
+    language for the process rather than on every request (app._Request)?"""
+    catalogs = []
+    for lang, expected in (("cs", "Neplatná hodnota pro datum."), ("cs", None), ("pl", None)):
+        with app.test_request_context("/", headers={"Accept-Language": lang}):
+            from flask import request
+            from flask_wtf.i18n import translations
+
+            catalogs.append(request.wtforms_translations)
+            message = translations.gettext("Not a valid date value.")
+            if expected:
+                assert message == expected
+            else:
+                assert message != "Not a valid date value."
+    assert catalogs[0] is catalogs[1] and catalogs[0] is not catalogs[2]

@@ -10,7 +10,7 @@ from flask import abort, request, url_for
 from flask_login import current_user
 
 from models import Role
-from models.base import Prepared
+from models.base import Prepared, id_list
 
 
 def public(view):
@@ -126,6 +126,49 @@ def visible_cases(user):
     return _cases_in_scope(_case_scope(user), user.id if user.is_authenticated else None)
 
 
+class InVisibleCases:
+    """A query limited to the cases the signed-in user may see, compiled once per scope.
+
+    ``build(cases, **markers)`` gets ``cases``, a subquery of the ids of the visible cases,
+    and returns the query (see models.base.Prepared for the markers). Pages that run a
+    scoped lookup on every request use this instead of building the query each time.
+    """
+
+    def __init__(self, build, *names):
+        self.build, self.names = build, names
+        self._by_scope = {}
+
+    def _prepared(self, scope):
+        from models import Case
+
+        prepared = self._by_scope.get(scope)
+        if prepared is None:
+            if scope in ("all", "none"):
+                prepared = Prepared(
+                    lambda **kw: self.build(_cases_in_scope(scope, None).select(Case.id), **kw), *self.names)
+            else:
+                prepared = Prepared(
+                    lambda user_id, **kw: self.build(_cases_in_scope(scope, user_id).select(Case.id), **kw),
+                    "user_id", *self.names)
+            self._by_scope[scope] = prepared
+        return prepared
+
+    def _call(self, method, values):
+        scope = _case_scope(current_user)
+        if scope not in ("all", "none"):
+            values = {"user_id": current_user.id, **values}
+        return getattr(self._prepared(scope), method)(**values)
+
+    def all(self, **values):
+        return self._call("all", values)
+
+    def first(self, **values):
+        return self._call("first", values)
+
+    def scalar(self, **values):
+        return self._call("scalar", values)
+
+
 def _one_case(scope):
     from models import Case
 
@@ -166,6 +209,33 @@ def can_edit_case(user, case):
     if case.key_worker_id == user.id:
         return True
     return _IS_TEAM_MEMBER.scalar(case_id=case.id, user_id=user.id) is not None
+
+
+def _editable_among():
+    from models import Case, TeamMember
+
+    team = lambda user_id: TeamMember.select(TeamMember.case).where(TeamMember.user == user_id)  # noqa: E731
+    return Prepared(
+        lambda case_ids, user_id: Case.select(Case.id).where(
+            Case.id.in_(id_list(case_ids)) & ((Case.key_worker == user_id) | Case.id.in_(team(user_id)))).tuples(),
+        "case_ids", "user_id",
+    )
+
+
+_EDITABLE_AMONG = _editable_among()
+
+
+def editable_case_ids(case_ids):
+    """Of ``case_ids``, those the signed-in user may edit (see :func:`can_edit_case`), in
+    one query."""
+    case_ids = set(case_ids)
+    if not case_ids or not current_user.is_authenticated:
+        return set()
+    if current_user.role_enum is Role.ADMIN:
+        return case_ids
+    if current_user.role_enum is not Role.STAFF:
+        return set()
+    return {case_id for (case_id,) in _EDITABLE_AMONG.all(case_ids=sorted(case_ids), user_id=current_user.id)}
 
 
 def get_case_or_404(case_id, edit=False):

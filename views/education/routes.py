@@ -48,7 +48,9 @@ from models.education import (
 from ..formatting import hours as hours_text
 from ..htmx import hx_redirect, is_partial, render, with_trigger
 from ..pagination import paginate
-from ..permissions import role_required, visible_cases
+from models.base import Prepared
+
+from ..permissions import InVisibleCases, editable_case_ids, role_required, visible_cases
 from . import bp
 from .forms import (
     ATTENDANCE_LABELS,
@@ -109,18 +111,7 @@ def _hours(minutes):
 # --- Scoping helpers ------------------------------------------------------------------------------
 
 
-def _editable_case_ids(case_ids):
-    """Of ``case_ids``, those the signed-in user may edit (one query)."""
-    case_ids = set(case_ids)
-    if not case_ids:
-        return set()
-    if current_user.role_enum is Role.ADMIN:
-        return case_ids
-    if current_user.role_enum is not Role.STAFF:
-        return set()
-    team = TeamMember.select(TeamMember.case).where(TeamMember.user == current_user)
-    rows = Case.select(Case.id).where(Case.id.in_(list(case_ids)) & ((Case.key_worker == current_user) | Case.id.in_(team)))
-    return {row.id for row in rows}
+_editable_case_ids = editable_case_ids
 
 
 def _get_event_or_404(event_id):
@@ -146,12 +137,20 @@ def _get_registration_or_404(registration_id, edit=True):
     return registration
 
 
+#: A caregiver of a family the user may open (views.permissions.InVisibleCases).
+_VISIBLE_CAREGIVER = InVisibleCases(
+    lambda cases, person_id: Person.select().where(
+        (Person.id == person_id)
+        & Person.id.in_(Member.select(Member.person).where(
+            (Member.person == person_id) & (Member.role == MemberRole.CAREGIVER) & Member.case.in_(cases))))
+    .limit(1),
+    "person_id",
+)
+
+
 def _get_caregiver_or_404(person_id):
-    """A caregiver of a family the user may open, with their progress; 404 otherwise."""
-    visible = visible_cases(current_user).select(Case.id)
-    is_caregiver = Member.select(Member.person).where(
-        (Member.person == person_id) & (Member.role == MemberRole.CAREGIVER) & Member.case.in_(visible))
-    person = Person.select().where((Person.id == person_id) & Person.id.in_(is_caregiver)).first()
+    """A caregiver of a family the user may open; 404 otherwise."""
+    person = _VISIBLE_CAREGIVER.first(person_id=person_id)
     if person is None:
         abort(404)
     return person
@@ -448,18 +447,14 @@ def _person_context(person, **extra):
         context.update(extra)
         return context
     current = progress.current
-    plan = EducationPlan.get_or_none(
-        (EducationPlan.person == person) & (EducationPlan.case == progress.case.id)
-        & (EducationPlan.period_start == current.start)) if current else None
-    plans = {p.period_start: p for p in EducationPlan.select().where(
-        (EducationPlan.person == person) & (EducationPlan.case == progress.case.id))}
+    plans = {p.period_start: p for p in _PLANS_OF.all(person_id=person.id, case_id=progress.case.id)}
+    plan = plans.get(current.start) if current else None
     context.update(
         plan=plan,
         plans=plans,
         can_edit=bool(_editable_case_ids([progress.case.id])) if current_user.role_enum is not Role.CAREGIVER else False,
         registrations=_person_registrations(person),
-        external=list(ExternalTraining.select().where(ExternalTraining.person == person)
-                      .order_by(ExternalTraining.date.desc(), ExternalTraining.id.desc())),
+        external=_EXTERNAL_OF.all(person_id=person.id),
     )
     if context["can_edit"]:
         if "plan_form" not in extra:
@@ -472,13 +467,28 @@ def _person_context(person, **extra):
     return context
 
 
+# The caregiver's education page's own queries, compiled once (models.base.Prepared).
+_PLANS_OF = Prepared(
+    lambda person_id, case_id: EducationPlan.select().where(
+        (EducationPlan.person == person_id) & (EducationPlan.case == case_id)),
+    "person_id", "case_id",
+)
+_EXTERNAL_OF = Prepared(
+    lambda person_id: ExternalTraining.select().where(ExternalTraining.person == person_id)
+    .order_by(ExternalTraining.date.desc(), ExternalTraining.id.desc()),
+    "person_id",
+)
+_REGISTRATIONS_OF = Prepared(
+    lambda person_id: Registration.select(Registration, TrainingEvent).join(TrainingEvent)
+    .where((Registration.person == person_id) & (Registration.status != RegistrationStatus.CANCELLED))
+    .order_by(TrainingEvent.starts_at.desc(), Registration.id.desc()),
+    "person_id",
+)
+
+
 def _person_registrations(person):
     """The person's registrations (not cancelled), newest event first."""
-    return list(
-        Registration.select(Registration, TrainingEvent).join(TrainingEvent)
-        .where((Registration.person == person) & (Registration.status != RegistrationStatus.CANCELLED))
-        .order_by(TrainingEvent.starts_at.desc(), Registration.id.desc())
-    )
+    return _REGISTRATIONS_OF.all(person_id=person.id)
 
 
 @bp.route("/people/<int:person_id>")
