@@ -8,10 +8,11 @@ from flask_login import current_user
 from peewee import JOIN
 
 from models import Case, CaseStatus, Member, MemberRole, Notification, Organisation, Person, Role, User, audit, db
+from models.base import Prepared, id_list
 
 from ..htmx import is_partial, render
 from ..panels import CAREGIVER_HOME, STAFF_HOME, collect
-from ..permissions import home_endpoint, role_required, visible_cases
+from ..permissions import InVisibleCases, home_endpoint, role_required, visible_cases
 from .forms import ContactDetailsForm
 
 bp = Blueprint("home", __name__)
@@ -91,26 +92,38 @@ def _age(born, today):
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _families(user):
-    """The caregiver's families with key worker and members: two queries in all."""
-    rows = list(
-        visible_cases(user)
-        .select(Case.id, Case.name, Case.status, User.full_name, User.email, User.phone)
-        .join(User, JOIN.LEFT_OUTER, on=(Case.key_worker == User.id))
-        .order_by(Case.status == CaseStatus.CLOSED, Case.search_name, Case.id)
-        .tuples()
-    )
+# "My family" is a caregiver's every visit: its queries are compiled once (models.base.Prepared).
+_MY_FAMILIES = InVisibleCases(
+    lambda cases: Case.select(Case.id, Case.name, Case.status, User.full_name, User.email, User.phone)
+    .join(User, JOIN.LEFT_OUTER, on=(Case.key_worker == User.id))
+    .where(Case.id.in_(cases))
+    .order_by(Case.status == CaseStatus.CLOSED, Case.search_name, Case.id)
+    .tuples()
+)
+_MEMBERS_OF = Prepared(
+    lambda case_ids: Member.select(Member.case, Member.role, Person.first_name, Person.last_name, Person.date_of_birth)
+    .join(Person)
+    .where(Member.case.in_(id_list(case_ids)))
+    .order_by(Person.search_name, Person.id)
+    .tuples(),
+    "case_ids",
+)
+_OWN_CONTACT = Prepared(
+    lambda user_id: Person.select(Person.id, Person.first_name, Person.last_name, Person.phone, Person.email,
+                                  Person.address, Person.version)
+    .where(Person.account == user_id).limit(1).tuples(),
+    "user_id",
+)
+
+
+def _families():
+    """The signed-in caregiver's families with key worker and members: two queries in all."""
+    rows = _MY_FAMILIES.all()
     if not rows:
         return []
     today = datetime.date.today()
     members = {}
-    member_rows = (
-        Member.select(Member.case, Member.role, Person.first_name, Person.last_name, Person.date_of_birth)
-        .join(Person)
-        .where(Member.case.in_([row[0] for row in rows]))
-        .order_by(Person.search_name, Person.id)
-        .tuples()
-    )
+    member_rows = _MEMBERS_OF.all(case_ids=[row[0] for row in rows])
     for case_id, role, first_name, last_name, born in member_rows:
         age = _age(born, today) if role == MemberRole.CHILD else None
         members.setdefault(case_id, []).append(FamilyMember(f"{first_name} {last_name}", role, age))
@@ -125,13 +138,7 @@ def _families(user):
 
 def _own_contact(user):
     """The caregiver's own person record (only the fields they may see), or None."""
-    row = (
-        Person.select(Person.id, Person.first_name, Person.last_name, Person.phone, Person.email,
-                      Person.address, Person.version)
-        .where(Person.account == user)
-        .tuples()
-        .first()
-    )
+    row = _OWN_CONTACT.first(user_id=user.id)
     if row is None:
         return None
     person_id, first_name, last_name, phone, email, address, version = row
@@ -150,7 +157,7 @@ def _caregiver_page(form=None, status=200, **extra):
     context = {"form": form, "saved": None, "stale": None, **extra}
     if not is_partial():
         me = _own_contact(current_user)
-        context.update(me=me, families=_families(current_user),
+        context.update(me=me, families=_families(),
                        panels=collect(CAREGIVER_HOME, current_user))
         if context["form"] is None and me is not None:
             context["form"] = _contact_form(me)
