@@ -277,31 +277,67 @@ def visible_people(user):
     return Person.select().where(Person.id.in_(in_my_cases) | Person.id.not_in(in_any_case))
 
 
+def _person_in_scope(scope):
+    from models import Case, Member, Person
+
+    if scope == "all":
+        return Prepared(lambda person_id: Person.select().where(Person.id == person_id).limit(1), "person_id")
+
+    def build(person_id, user_id):
+        in_my_cases = Member.select(Member.person).where(Member.case.in_(_cases_in_scope("staff", user_id).select(Case.id)))
+        in_any_case = Member.select(Member.person)
+        return Person.select().where(
+            (Person.id == person_id) & (Person.id.in_(in_my_cases) | Person.id.not_in(in_any_case))).limit(1)
+
+    return Prepared(build, "person_id", "user_id")
+
+
+#: One person by id as visible_people sees them, compiled once (staff pages open people often).
+_PERSON_IN_SCOPE = {}
+
+
 def get_person_or_404(person_id):
     """A person the signed-in staff member may see (caregivers never open person pages)."""
-    from models import Person
-
-    person = visible_people(current_user).where(Person.id == person_id).first()
+    role = current_user.role_enum
+    if role is Role.ADMIN or (role is Role.STAFF and current_user.can_read_all_cases):
+        scope, values = "all", {"person_id": person_id}
+    elif role is Role.STAFF:
+        scope, values = "staff", {"person_id": person_id, "user_id": current_user.id}
+    else:
+        abort(404)
+    prepared = _PERSON_IN_SCOPE.get(scope) or _PERSON_IN_SCOPE.setdefault(scope, _person_in_scope(scope))
+    person = prepared.first(**values)
     if person is None:
         abort(404)
     return person
 
 
-def can_edit_person(user, person):
-    """Staff who may edit any case the person is in, or anyone for a person in no case."""
+def _person_edit_checks():
     from models import Case, Member, TeamMember
 
+    in_a_case = Prepared(
+        lambda person_id: Member.select(Member.id).where(Member.person == person_id).limit(1), "person_id")
+    in_an_editable_case = Prepared(
+        lambda person_id, user_id: Member.select(Member.id).join(Case)
+        .where((Member.person == person_id)
+               & ((Case.key_worker == user_id)
+                  | Case.id.in_(TeamMember.select(TeamMember.case).where(TeamMember.user == user_id))))
+        .limit(1),
+        "person_id", "user_id",
+    )
+    return in_a_case, in_an_editable_case
+
+
+_IN_A_CASE, _IN_AN_EDITABLE_CASE = _person_edit_checks()
+
+
+def can_edit_person(user, person):
+    """Staff who may edit any case the person is in, or anyone for a person in no case."""
     if user.role_enum is Role.ADMIN:
         return True
     if user.role_enum is not Role.STAFF:
         return False
     # The same rule as can_edit_case, for all the person's cases in one query.
-    memberships = Member.select().where(Member.person == person)
-    if not memberships.exists():
+    if _IN_A_CASE.scalar(person_id=person.id) is None:
         return True
-    team = TeamMember.select(TeamMember.case).where(TeamMember.user == user)
-    return (
-        memberships.join(Case)
-        .where((Case.key_worker == user) | Case.id.in_(team))
-        .exists()
-    )
+    return _IN_AN_EDITABLE_CASE.scalar(person_id=person.id, user_id=user.id) is not None

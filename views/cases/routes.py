@@ -39,6 +39,7 @@ from ..panels import CASE, collect
 from ..forms import copy_fields
 from ..htmx import hx_redirect, is_partial, render, with_trigger
 from ..permissions import (
+    InVisibleCases,
     blueprint_requires,
     can_edit_case,
     get_case_or_404,
@@ -93,11 +94,17 @@ def _staff_choices():
     return [(u.id, u.full_name) for u in users]
 
 
+#: Key workers of the cases the user sees (compiled once per scope).
+_KEY_WORKERS = InVisibleCases(
+    lambda cases: User.select(User.id, User.full_name)
+    .where(User.id.in_(Case.select(Case.key_worker).where(Case.id.in_(cases))))
+    .order_by(User.full_name).tuples()
+)
+
+
 def _key_worker_choices():
     """Key workers of the cases the user sees, for the list's filter (one query)."""
-    workers = visible_cases(current_user).select(Case.key_worker)
-    users = User.select(User.id, User.full_name).where(User.id.in_(workers)).order_by(User.full_name)
-    return [(u.id, u.full_name) for u in users]
+    return _KEY_WORKERS.all()
 
 
 def _case_type_choices():

@@ -7,7 +7,7 @@ from models import Case, Member, Person, Role, audit, db
 
 from ..cases.forms import PersonForm
 from ..htmx import hx_redirect, render
-from ..permissions import blueprint_requires, can_edit_person, get_person_or_404, visible_cases
+from ..permissions import InVisibleCases, blueprint_requires, can_edit_person, get_person_or_404
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 blueprint_requires(bp, Role.ADMIN, Role.STAFF)
@@ -15,16 +15,20 @@ blueprint_requires(bp, Role.ADMIN, Role.STAFF)
 PERSON_EDIT_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email", "address", "staff_notes")
 
 
+#: The person's roles in the families the user may see (compiled once per scope).
+_MEMBERSHIPS = InVisibleCases(
+    lambda cases, person_id: Member.select(Member, Case).join(Case)
+    .where((Member.person == person_id) & Member.case.in_(cases))
+    .order_by(Case.search_name),
+    "person_id",
+)
+
+
 @bp.route("/<int:person_id>")
 def detail(person_id):
     """The person's record and their roles in the families the user may see."""
     person = get_person_or_404(person_id)
-    visible = visible_cases(current_user).select(Case.id)
-    memberships = list(
-        Member.select(Member, Case).join(Case)
-        .where((Member.person == person) & Member.case.in_(visible))
-        .order_by(Case.search_name)
-    )
+    memberships = _MEMBERSHIPS.all(person_id=person.id)
     with db.atomic():
         audit.record(current_user, "view", person, summary=person.full_name)
     return render("people/person_detail.html", person=person, memberships=memberships,
