@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import IntegrityError, fn
 
-from models import Case, CaseStatus, Member, MemberRole, Organisation, Person, Role, TeamMember, audit, db
+from models import Case, CaseStatus, Member, MemberRole, Organisation, Person, Role, User, audit, db
 from models import education_rules as rules
 from models.education import (
     Attendance,
@@ -635,6 +635,30 @@ def statement(person_id):
 # --- Lists ----------------------------------------------------------------------------------------
 
 
+def _caregivers_of_active_cases(cases, key_worker=None):
+    """Caregivers of the active families among ``cases`` (of one key worker, if given)."""
+    active = Case.select(Case.id).where(Case.id.in_(cases) & (Case.status == CaseStatus.ACTIVE))
+    if key_worker is not None:
+        active = active.where(Case.key_worker == key_worker)
+    return (
+        Member.select(Member.person, Person.first_name, Person.last_name, Case.id, Case.name, Case.key_worker)
+        .join(Person).switch(Member).join(Case)
+        .where(Member.case.in_(active) & (Member.role == MemberRole.CAREGIVER))
+        .order_by(Person.search_name, Person.id)
+        .tuples()
+    )
+
+
+# The at-risk list's queries, compiled once per scope (views.permissions.InVisibleCases).
+_CAREGIVERS_IN_VIEW = InVisibleCases(_caregivers_of_active_cases)
+_CAREGIVERS_OF_KEY_WORKER = InVisibleCases(_caregivers_of_active_cases, "key_worker")
+_ACTIVE_KEY_WORKERS = InVisibleCases(
+    lambda cases: User.select(User.id, User.full_name)
+    .where(User.id.in_(Case.select(Case.key_worker).where(Case.id.in_(cases) & (Case.status == CaseStatus.ACTIVE))))
+    .order_by(User.full_name).tuples()
+)
+
+
 @bp.route("/at-risk")
 @role_required(*STAFF)
 def at_risk():
@@ -642,16 +666,10 @@ def at_risk():
     one key worker's (``?key_worker=``); administrators and readers see the organisation."""
     today = datetime.date.today()
     key_worker = request.args.get("key_worker", type=int)
-    cases = visible_cases(current_user).where(Case.status == CaseStatus.ACTIVE)
     if key_worker:
-        cases = cases.where(Case.key_worker == key_worker)
-    rows = list(
-        Member.select(Member.person, Person.first_name, Person.last_name, Case.id, Case.name, Case.key_worker)
-        .join(Person).switch(Member).join(Case)
-        .where(Member.case.in_(cases.select(Case.id)) & (Member.role == MemberRole.CAREGIVER))
-        .order_by(Person.search_name, Person.id)
-        .tuples()
-    )
+        rows = _CAREGIVERS_OF_KEY_WORKER.all(key_worker=key_worker)
+    else:
+        rows = _CAREGIVERS_IN_VIEW.all()
     people = {}
     for person_id, first, last, case_id, case_name, worker in rows:
         people.setdefault(person_id, (f"{first} {last}", case_name, worker))
@@ -662,7 +680,7 @@ def at_risk():
         if rules.at_risk(p.current, today, months)
     ]
     found.sort(key=lambda item: (item[2].current.end, item[1][0]))
-    workers = _key_workers(visible_cases(current_user).where(Case.status == CaseStatus.ACTIVE))
+    workers = _ACTIVE_KEY_WORKERS.all()
     page = max(1, request.args.get("page", 1, type=int))
     pages = max(1, -(-len(found) // AT_RISK_PER_PAGE))
     page = min(page, pages)
@@ -672,11 +690,6 @@ def at_risk():
                   key_worker=key_worker or "", worker_names=dict(workers))
 
 
-def _key_workers(cases):
-    from models import User
-
-    ids = cases.select(Case.key_worker)
-    return [(u.id, u.full_name) for u in User.select(User.id, User.full_name).where(User.id.in_(ids)).order_by(User.full_name)]
 
 
 @bp.route("/settings", methods=["GET", "POST"])
