@@ -188,3 +188,22 @@ def test_wtforms_messages_come_from_one_parsed_catalog_per_language(app):
             else:
                 assert message != "Not a valid date value."
     assert catalogs[0] is catalogs[1] and catalogs[0] is not catalogs[2]
+
+
+@pytest.mark.parametrize("lang", ["cs", "pl", "en"])
+@pytest.mark.parametrize("fmt", ["short", "medium", "long", "full", "d.M.yyyy"])
+def test_date_filter_writes_what_flask_babel_writes(app, lang, fmt):
+    """Does the date filter (patterns looked up once per language) give exactly Flask-Babel's
+    text, for dates and for datetimes (moved into the user's time zone first)?"""
+    import datetime
+
+    from flask_babel import format_date
+
+    from views.formatting import date
+
+    with app.test_request_context(), force_locale(lang):
+        for value in (datetime.date(2026, 2, 28), datetime.date(2024, 12, 1),
+                      datetime.datetime(2026, 3, 31, 23, 30)):
+            assert date(value, fmt) == format_date(value, fmt)
+            assert render_template_string("{{ v|date(f) }}", v=value, f=fmt) == format_date(value, fmt)
+        assert date(None) == ""

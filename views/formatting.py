@@ -1,6 +1,8 @@
 """Locale-aware formatting of dates, times, numbers and hours for the templates."""
+import datetime
 from functools import lru_cache
 
+from babel import Locale, dates
 from babel.numbers import parse_pattern
 from flask_babel import format_date, format_datetime, format_decimal, get_domain, get_locale
 
@@ -30,9 +32,34 @@ def _hours_text(_locale, value):
     return translations.ungettext("%(num)s hour", "%(num)s hours", count) % {"num": number}
 
 
+@lru_cache(maxsize=64)
+def _date_pattern(locale_id, fmt):
+    """The parsed pattern of a named date format ("medium") in a language, and its locale."""
+    locale = Locale.parse(locale_id)
+    return dates.parse_pattern(locale.date_formats[fmt]), locale
+
+
+def date(value, fmt="medium"):
+    """A date in the request's language ("22. 11. 2026", "22 lis 2026"); "" for none.
+
+    What Flask-Babel's format_date does (with its default named formats, which app.py
+    keeps), with the pattern of each language looked up once: lists show a date in every
+    row. A datetime goes to Flask-Babel, which first moves it into the user's time zone.
+    """
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime) or fmt not in _NAMED_FORMATS:
+        return format_date(value, fmt)
+    pattern, locale = _date_pattern(str(get_locale()), fmt)
+    return pattern.apply(value, locale)
+
+
+_NAMED_FORMATS = ("short", "medium", "long", "full")
+
+
 def init_app(app):
     """Register the template filters."""
-    app.add_template_filter(lambda d, fmt="medium": format_date(d, fmt) if d else "", "date")
+    app.add_template_filter(date, "date")
     app.add_template_filter(
         lambda d, fmt="short": format_datetime(d, fmt) if d else "", "datetime"
     )
