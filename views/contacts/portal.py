@@ -16,12 +16,15 @@ from peewee import JOIN
 
 from models import Case, Notification, Person, Role, User, audit, db
 from models import contact_rules as rules
+from models.base import Prepared, id_list
 from models.contacts import BOOKING_STATUSES, Contact, ContactParticipant, ContactStatus, ParticipantKind, Room
 
 from . import bp
 from ..htmx import render
 from ..permissions import role_required, visible_cases
+from .formatting import id_url
 from .forms import CannotComeForm
+from .scoped import ScopedPrepared, as_datetime, rows
 
 UPCOMING_LIMIT = 50
 PAST_LIMIT = 20
@@ -48,52 +51,77 @@ class FamilyContact:
         return self.status in (ContactStatus.PLANNED, ContactStatus.CONFIRMED) and self.starts_at > rules.utcnow()
 
 
+def _family_query(upcoming):
+    def build(cases, now, limit):
+        query = (
+            Contact.select(Contact.id, Case.name, Contact.starts_at, Contact.ends_at, Contact.status, Contact.place,
+                           Room.name, Room.address, Contact.prep_caregivers, Contact.summary, Contact.summary_shared)
+            .join(Case).switch(Contact).join(Room, JOIN.LEFT_OUTER)
+            .where(Contact.case.in_(cases))
+        )
+        if upcoming:
+            query = query.where((Contact.ends_at >= now) & Contact.status.in_(list(BOOKING_STATUSES))) \
+                .order_by(Contact.starts_at)
+        else:
+            query = query.where((Contact.starts_at < now) & Contact.summary_shared & (Contact.summary != "")) \
+                .order_by(Contact.starts_at.desc())
+        return query.limit(limit).tuples()
+
+    return ScopedPrepared(build, "now", "limit")
+
+
+#: The caregiver's queries, compiled once (models.base.Prepared): upcoming contacts, past
+#: ones with a shared summary, and the children's first names and the workers' names.
+_UPCOMING = _family_query(upcoming=True)
+_PAST = _family_query(upcoming=False)
+_NAMES = Prepared(
+    lambda ids: ContactParticipant.select(ContactParticipant.contact, ContactParticipant.kind, Person.first_name,
+                                          User.full_name)
+    .join(Person, JOIN.LEFT_OUTER, on=(ContactParticipant.person == Person.id))
+    .switch(ContactParticipant)
+    .join(User, JOIN.LEFT_OUTER, on=(ContactParticipant.user == User.id))
+    .where(ContactParticipant.contact.in_(id_list(ids))
+           & ContactParticipant.kind.in_([ParticipantKind.CHILD, ParticipantKind.WORKER]))
+    .order_by(ContactParticipant.id)
+    .tuples(),
+    "ids",
+)
+
+
+def _family_rows(user, upcoming, limit):
+    query = _UPCOMING if upcoming else _PAST
+    return query.rows(user, now=rules.utcnow(), limit=limit)
+
+
+def _as_family_contacts(*row_lists):
+    """The rows of :func:`_family_rows` as :class:`FamilyContact` lists, with the names of
+    the children and workers from one query (none when there are no rows)."""
+    names = {row[0]: ([], []) for rows in row_lists for row in rows}
+    if names:
+        for contact_id, kind, first_name, worker in rows(_NAMES, ids=list(names)):
+            names[contact_id][0 if kind == ParticipantKind.CHILD else 1].append(first_name or worker)
+    return [
+        [FamilyContact(cid, case_name, as_datetime(start), as_datetime(end), status, room or place, address or "",
+                       tuple(names[cid][0]), tuple(names[cid][1]), prep or "", summary if shared else "")
+         for cid, case_name, start, end, status, place, room, address, prep, summary, shared in found]
+        for found in row_lists
+    ]
+
+
 def family_contacts(user, upcoming=True, limit=UPCOMING_LIMIT):
     """The caregiver's children's contacts: upcoming ones, or past ones with a shared
     summary. Two queries whatever the number of contacts."""
-    cases = visible_cases(user).select(Case.id)
-    now = rules.utcnow()
-    query = (
-        Contact.select(Contact.id, Case.name, Contact.starts_at, Contact.ends_at, Contact.status, Contact.place,
-                       Room.name, Room.address, Contact.prep_caregivers, Contact.summary, Contact.summary_shared)
-        .join(Case).switch(Contact).join(Room, JOIN.LEFT_OUTER)
-        .where(Contact.case.in_(cases))
-    )
-    if upcoming:
-        query = query.where((Contact.ends_at >= now) & Contact.status.in_(list(BOOKING_STATUSES))).order_by(Contact.starts_at)
-    else:
-        query = query.where((Contact.starts_at < now) & Contact.summary_shared & (Contact.summary != "")) \
-            .order_by(Contact.starts_at.desc())
-    rows = list(query.limit(limit).tuples())
-    if not rows:
-        return []
-    names = {row[0]: ([], []) for row in rows}
-    people = (
-        ContactParticipant.select(ContactParticipant.contact, ContactParticipant.kind, Person.first_name,
-                                  User.full_name)
-        .join(Person, JOIN.LEFT_OUTER, on=(ContactParticipant.person == Person.id))
-        .switch(ContactParticipant)
-        .join(User, JOIN.LEFT_OUTER, on=(ContactParticipant.user == User.id))
-        .where(ContactParticipant.contact.in_(list(names))
-               & ContactParticipant.kind.in_([ParticipantKind.CHILD, ParticipantKind.WORKER]))
-        .order_by(ContactParticipant.id)
-        .tuples()
-    )
-    for contact_id, kind, first_name, worker in people:
-        names[contact_id][0 if kind == ParticipantKind.CHILD else 1].append(first_name or worker)
-    return [
-        FamilyContact(cid, case_name, start, end, status, room or place, address or "", tuple(names[cid][0]),
-                      tuple(names[cid][1]), prep or "", summary if shared else "")
-        for cid, case_name, start, end, status, place, room, address, prep, summary, shared in rows
-    ]
+    return _as_family_contacts(_family_rows(user, upcoming, limit))[0]
 
 
 @bp.route("/my")
 @role_required(Role.CAREGIVER)
 def my_contacts():
     """The caregiver's page: upcoming contacts and the shared summaries of past ones."""
-    return render("contacts/my.html", upcoming=family_contacts(current_user),
-                  past=family_contacts(current_user, upcoming=False, limit=PAST_LIMIT))
+    upcoming, past = _as_family_contacts(_family_rows(current_user, True, UPCOMING_LIMIT),
+                                         _family_rows(current_user, False, PAST_LIMIT))
+    return render("contacts/my.html", upcoming=upcoming, past=past,
+                  cannot_come_url=id_url(url_for("contacts.cannot_come", contact_id=0), "/0/cannot-come"))
 
 
 def _my_contact_or_404(contact_id):

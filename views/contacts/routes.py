@@ -8,13 +8,14 @@ here). Caregivers have their own views in :mod:`views.contacts.portal`.
 import datetime
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import format_date, format_time, ngettext
+from flask_babel import format_date, format_time, get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, SQL, fn
 
 from models import Case, CaseStatus, Member, MemberRole, Notification, Person, Role, User, audit, db
 from models import contact_rules as rules
+from models.base import Prepared, id_list
 from models.contact_rules import ContactRuleError, Proposal, StaleContact, to_local, to_utc
 from models.contacts import (
     BOOKING_STATUSES,
@@ -31,8 +32,9 @@ from models.contacts import (
 
 from . import bp
 from ..htmx import is_partial, render
-from ..pagination import paginate
+from ..pagination import Page
 from ..permissions import get_case_or_404, role_required, visible_cases
+from .formatting import clock_formatter, datetime_formatter, day_formatter, fixed_offset, id_url
 from .forms import (
     ENDED_EARLY_LABELS,
     ISSUER_LABELS,
@@ -49,6 +51,7 @@ from .forms import (
     RoomForm,
     SettingsForm,
 )
+from .scoped import ScopedPrepared, as_datetime, rows
 
 STAFF = (Role.ADMIN, Role.STAFF)
 PER_PAGE = 25
@@ -66,16 +69,14 @@ def _labels():
         "ORDER_ISSUER_LABELS": ISSUER_LABELS,
         "PARTICIPANT_KIND_LABELS": KIND_LABELS,
         "local_time": _local_time,
-        "local_day": _local_day,
-        "fmt_time": lambda utc: format_time(utc, "short") if utc else "",
+        # Formatters that remember what they formatted during this render (many contacts
+        # share a day or a time). local_day: the organisation's local date of a stored UTC
+        # time in full ("Tuesday 17 November 2026"); fmt_time: format_time(utc, "short").
+        "local_day": day_formatter(),
+        "fmt_time": clock_formatter(),
         # A naive local time (occurrences of a series before they are stored).
         "fmt_local": lambda dt: f"{format_date(dt.date(), 'full')}, {format_time(dt.time(), 'short', rebase=False)}",
     }
-
-
-def _local_day(utc):
-    """The organisation's local date of a stored UTC time, in full ("Tuesday 17 November 2026")."""
-    return format_date(to_local(utc, rules.org_zone()).date(), "full") if utc else ""
 
 
 def _local_time(utc):
@@ -756,6 +757,77 @@ def _week_start(value):
     return day - datetime.timedelta(days=day.weekday())
 
 
+def _week_rows(by, user_id, window):
+    """The rows (rooms or workers) of one page of the week, as a :class:`Page` of
+    ``(id, name)``: one query (the total rides along as a window count); an outdated page
+    number past the end costs one more to find the last page."""
+    requested = max(1, request.args.get("rows", 1, type=int))
+    if by == "room":
+        def fetch(page):
+            return rows(_WEEK_ROOMS, limit=WEEK_ROWS, offset=(page - 1) * WEEK_ROWS)
+    else:
+        def fetch(page):
+            return rows(_WEEK_WORKERS, start=window[0], end=window[1], me=user_id,
+                        limit=WEEK_ROWS, offset=(page - 1) * WEEK_ROWS)
+    found = fetch(requested)
+    if not found and requested > 1:
+        found = fetch(1)
+        total = found[0][2] if found else 0
+        last = max(1, -(-total // WEEK_ROWS))
+        if last > 1:
+            found = fetch(last)
+        requested = last
+    total = found[0][2] if found else 0
+    return Page([(ident, name) for ident, name, _total in found], requested, max(1, -(-total // WEEK_ROWS)), total)
+
+
+def _in_week(start, end):
+    return (Contact.status.in_([*BOOKING_STATUSES, ContactStatus.HELD, ContactStatus.ENDED_EARLY])
+            & (Contact.span_start < end) & (Contact.span_end > start))
+
+
+#: The week's queries, compiled once (models.base.Prepared): rooms, workers, contacts and
+#: the names they show. Times are passed as datetimes, as peewee passes them.
+_WEEK_ROOMS = Prepared(
+    lambda limit, offset: Room.select(Room.id, Room.name, fn.COUNT(SQL("*")).over())
+    .where(Room.active).order_by(Room.name, Room.id).limit(limit).offset(offset).tuples(),
+    "limit", "offset",
+)
+_WEEK_WORKERS = Prepared(
+    lambda start, end, me, limit, offset: User.select(User.id, User.full_name, fn.COUNT(SQL("*")).over())
+    .where(User.id.in_(ContactParticipant.select(ContactParticipant.user).join(Contact)
+                       .where(_in_week(start, end) & (ContactParticipant.kind == ParticipantKind.WORKER))))
+    .order_by(User.id != me, User.full_name, User.id).limit(limit).offset(offset).tuples(),
+    "start", "end", "me", "limit", "offset",
+)
+_WEEK_COLUMNS = (Contact.id, Contact.case, Case.name, Contact.room, Contact.status, Contact.starts_at,
+                 Contact.span_start, Contact.span_end)
+
+
+def _week_contacts(where):
+    """The week's contacts of some rows, each with whether the user may open its family."""
+    return ScopedPrepared(
+        lambda cases, start, end, ids: Contact.select(*_WEEK_COLUMNS, Contact.case.in_(cases)).join(Case)
+        .where(_in_week(start, end) & where(ids)).order_by(Contact.starts_at).tuples(),
+        "start", "end", "ids",
+    )
+
+
+_WEEK_BY_ROOM = _week_contacts(lambda ids: Contact.room.in_(id_list(ids)))
+_WEEK_BY_ROOM_AND_ELSEWHERE = _week_contacts(lambda ids: Contact.room.in_(id_list(ids)) | Contact.room.is_null())
+_WEEK_BY_WORKER = _week_contacts(lambda ids: Contact.id.in_(
+    ContactParticipant.select(ContactParticipant.contact).where(ContactParticipant.user.in_(id_list(ids)))))
+#: (contact, kind, user, child's first name) of some kinds of participants of some contacts.
+_WEEK_PEOPLE = Prepared(
+    lambda ids, kinds: ContactParticipant.select(ContactParticipant.contact, ContactParticipant.kind,
+                                                 ContactParticipant.user, Person.first_name)
+    .join(Person, JOIN.LEFT_OUTER, on=(ContactParticipant.person == Person.id))
+    .where(ContactParticipant.contact.in_(id_list(ids)) & ContactParticipant.kind.in_(id_list(kinds)))
+    .order_by(ContactParticipant.kind, ContactParticipant.id).tuples(),
+    "ids", "kinds",
+)
+
+
 @bp.route("/week")
 @role_required(*STAFF)
 def week():
@@ -767,51 +839,131 @@ def week():
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
     window = (to_utc(datetime.datetime.combine(monday, datetime.time()), zone),
               to_utc(datetime.datetime.combine(monday + datetime.timedelta(days=7), datetime.time()), zone))
-    in_week = (Contact.status.in_([*BOOKING_STATUSES, ContactStatus.HELD, ContactStatus.ENDED_EARLY])
-               & (Contact.span_start < window[1]) & (Contact.span_end > window[0]))
     # The rows (rooms or workers) are paginated, so the page stays the same size however
     # many rooms and workers the organisation has; only their contacts are loaded.
+    user = current_user._get_current_object()
+    listing = _week_rows(by, user.id, window)
+    grid_rows = listing.rows
     if by == "room":
-        rooms = Room.select(Room.id, Room.name).where(Room.active).order_by(Room.name, Room.id)
-        listing = paginate(rooms, WEEK_ROWS, arg="rows")
-        rows = [(r.id, r.name) for r in listing.rows]
         last_page = listing.page == listing.pages
         if last_page:
-            rows.append((0, _("Elsewhere")))  # contacts outside the rooms
-        room_ids = [r for r, _n in rows if r]
-        where = Contact.room.in_(room_ids or [0])
-        if last_page:
-            where = where | Contact.room.is_null()
+            grid_rows.append((0, _("Elsewhere")))  # contacts outside the rooms
+        query = _WEEK_BY_ROOM_AND_ELSEWHERE if last_page else _WEEK_BY_ROOM
+        found = query.rows(user, start=window[0], end=window[1], ids=[r for r, _n in grid_rows if r])
     else:
-        supervising = (ContactParticipant.select(ContactParticipant.user).join(Contact)
-                       .where(in_week & (ContactParticipant.kind == ParticipantKind.WORKER)))
-        workers = (User.select(User.id, User.full_name).where(User.id.in_(supervising))
-                   .order_by(User.id != current_user.id, User.full_name, User.id))
-        listing = paginate(workers, WEEK_ROWS, arg="rows")
-        rows = [(u.id, u.full_name) for u in listing.rows]
-        where = Contact.id.in_(ContactParticipant.select(ContactParticipant.contact).where(
-            ContactParticipant.user.in_([u for u, _n in rows] or [0])))
-    contacts = list(Contact.select(Contact, Case.id, Case.name).join(Case).where(in_week & where)
-                    .order_by(Contact.starts_at))
-    ids = {c.case_id for c in contacts}
-    visible = {cid for (cid,) in visible_cases(current_user).where(Case.id.in_(list(ids) or [0])).select(Case.id).tuples()}
-    participants = _participants([c.id for c in contacts])
-    row_keys = {key for key, _n in rows}
-    cells = {}
-    for c in contacts:
-        day = to_local(c.starts_at, zone).date()
-        keys = [c.room_id or 0] if by == "room" else [p.user_id for p in participants[c.id] if p.kind == ParticipantKind.WORKER]
-        entry = {
-            "contact": c, "visible": c.case_id in visible,
-            "children": ", ".join(p.person.first_name for p in participants[c.id] if p.kind == ParticipantKind.CHILD),
-        }
+        found = _WEEK_BY_WORKER.rows(user, start=window[0], end=window[1], ids=[u for u, _n in grid_rows])
+    contacts, visible = [], set()
+    for cid, case_id, case_name, room_id, status, starts, first, last, may_open in found:
+        contacts.append((cid, case_id, case_name, room_id, status, as_datetime(starts), as_datetime(first),
+                         as_datetime(last)))
+        if may_open:
+            visible.add(case_id)
+    # Only what the grid shows: the children's first names of the contacts the user may
+    # open, and by worker the supervising workers (the rows) of every contact.
+    if by == "room":
+        people = rows(_WEEK_PEOPLE, ids=[c[0] for c in contacts if c[1] in visible], kinds=[ParticipantKind.CHILD])
+    else:
+        people = rows(_WEEK_PEOPLE, ids=[c[0] for c in contacts],
+                      kinds=[ParticipantKind.CHILD, ParticipantKind.WORKER])
+    children, workers = {}, {}
+    for contact_id, kind, user_id, first_name in people:
+        if kind == ParticipantKind.CHILD:
+            children.setdefault(contact_id, []).append(first_name)
+        else:
+            workers.setdefault(contact_id, []).append(user_id)
+    # Usually no change to or from summer time falls within the contacts shown: then each
+    # time is turned into local time by adding one offset.
+    first = min((c[6] for c in contacts), default=window[0])
+    last = max((c[7] for c in contacts), default=window[1])
+    day_offset = fixed_offset(zone, first, last)
+    clock = clock_formatter(fixed_offset(get_timezone(), first, last))
+    detail_url = id_url(url_for("contacts.detail", contact_id=0))
+    row_keys = {key for key, _n in grid_rows}
+    cells, status_labels = {}, {}
+    for contact_id, case_id, case_name, room_id, status, starts_at, span_start, span_end in contacts:
+        day = (starts_at + day_offset).date() if day_offset is not None else to_local(starts_at, zone).date()
+        keys = [room_id or 0] if by == "room" else workers.get(contact_id, ())
+        if case_id in visible:
+            names = ", ".join(children.get(contact_id, ()))
+            label = status_labels.get(status)
+            if label is None:
+                label = status_labels[status] = str(STATUS_LABELS[status])
+            entry = (status, f"{clock(span_start)}–{clock(span_end)}", detail_url(contact_id), names or case_name,
+                     case_name, label)
+        else:
+            entry = (status, f"{clock(span_start)}–{clock(span_end)}", None, None, None, None)
         for key in keys:
             if key in row_keys:
                 cells.setdefault((key, day), []).append(entry)
-    return render("contacts/week.html", block="week", days=days, monday=monday, by=by, rows=rows, cells=cells,
+    today = to_local(rules.utcnow(), zone).date()
+    # One row per room or worker: (name, [(is today, entries of the day)] for the 7 days).
+    grid = [(name, [(day == today, cells.get((key, day), ())) for day in days]) for key, name in grid_rows]
+    return render("contacts/week.html", block="week", days=days, monday=monday, by=by, rows=grid_rows, grid=grid,
                   page=listing.page, pages=listing.pages,
                   prev_week=monday - datetime.timedelta(days=7), next_week=monday + datetime.timedelta(days=7),
-                  today=to_local(rules.utcnow(), zone).date())
+                  today=today)
+
+
+#: The list's filters: a request argument's stored value → the condition on the contacts.
+_LIST_FILTERS = {
+    "start": lambda v: Contact.starts_at >= v,
+    "end": lambda v: Contact.starts_at < v,
+    "case": lambda v: Contact.case == v,
+    "status": lambda v: Contact.status == v,
+    "room": lambda v: Contact.room == v,
+    "worker": lambda v: fn.EXISTS(ContactParticipant.select(SQL("1")).where(
+        (ContactParticipant.contact == Contact.id) & (ContactParticipant.user == v))),
+}
+_LIST_COLUMNS = (Contact.id, Contact.starts_at, Contact.ends_at, Case.name, Contact.room, Room.name, Contact.place,
+                 Contact.status)
+_LIST_QUERIES = {}  # (the filters in use, "count" or "page") → ScopedPrepared
+
+
+def _list_query(used, what):
+    """The list's count or page query for the filters ``used`` (names of _LIST_FILTERS, in
+    its order), compiled once per combination and scope."""
+    key = (used, what)
+    query = _LIST_QUERIES.get(key)
+    if query is None:
+        def build(cases, offset=None, **values):
+            # A page carries the total beside each row (one statement, as views.pagination).
+            columns = (fn.COUNT(SQL("*")),) if what == "count" else (*_LIST_COLUMNS, fn.COUNT(SQL("*")).over())
+            select = (Contact.select(*columns).join(Case).switch(Contact).join(Room, JOIN.LEFT_OUTER)
+                      .where(Contact.case.in_(cases)))
+            for name in used:
+                select = select.where(_LIST_FILTERS[name](values[name]))
+            if what == "page":
+                select = select.order_by(Contact.starts_at, Contact.id).limit(PER_PAGE).offset(offset)
+            return select.tuples()
+
+        names = used if what == "count" else ("offset", *used)
+        query = _LIST_QUERIES.setdefault(key, ScopedPrepared(build, *names))
+    return query
+
+
+#: (contact, kind, user, worker's name, person's first and last name) of the children and
+#: workers of some contacts.
+_LIST_PEOPLE = Prepared(
+    lambda ids: ContactParticipant.select(ContactParticipant.contact, ContactParticipant.kind, ContactParticipant.user,
+                                          User.full_name, ContactParticipant.person, Person.first_name,
+                                          Person.last_name)
+    .join(Person, JOIN.LEFT_OUTER, on=(ContactParticipant.person == Person.id))
+    .switch(ContactParticipant)
+    .join(User, JOIN.LEFT_OUTER, on=(ContactParticipant.user == User.id))
+    .where(ContactParticipant.contact.in_(id_list(ids))
+           & ContactParticipant.kind.in_([ParticipantKind.CHILD, ParticipantKind.WORKER]))
+    .order_by(ContactParticipant.kind, ContactParticipant.id).tuples(),
+    "ids",
+)
+_ALL_ROOMS = Prepared(lambda: Room.select(Room.id, Room.name).order_by(Room.name).tuples())
+#: Workers who supervise contacts of the cases in view, for the list's filter (not every
+#: staff member of the organisation).
+_LIST_WORKERS = ScopedPrepared(
+    lambda cases: User.select(User.id, User.full_name)
+    .where(User.id.in_(ContactParticipant.select(ContactParticipant.user).join(Contact)
+                       .where((ContactParticipant.kind == ParticipantKind.WORKER) & Contact.case.in_(cases))))
+    .order_by(User.full_name).tuples()
+)
 
 
 @bp.route("/")
@@ -820,6 +972,7 @@ def index():
     """Contacts of the families the user may open, filtered and paginated."""
     args = request.args
     zone = rules.org_zone()
+    user = current_user._get_current_object()
 
     def day_arg(name):
         try:
@@ -835,40 +988,46 @@ def index():
     worker_id = args.get("worker", type=int)
     mine = args.get("mine") == "1"
     case_id = args.get("case", type=int)
-    cases = visible_cases(current_user).select(Case.id)
-    query = (Contact.select(Contact, Case.id, Case.name, Room.id, Room.name)
-             .join(Case).switch(Contact).join(Room, JOIN.LEFT_OUTER)
-             .where(Contact.case.in_(cases)))
-    if start:
-        query = query.where(Contact.starts_at >= to_utc(datetime.datetime.combine(start, datetime.time()), zone))
-    if end:
-        query = query.where(Contact.starts_at < to_utc(datetime.datetime.combine(end + datetime.timedelta(days=1),
-                                                                                 datetime.time()), zone))
-    if case_id:
-        query = query.where(Contact.case == case_id)
-    if status_filter:
-        query = query.where(Contact.status == status_filter)
-    if room_id:
-        query = query.where(Contact.room == room_id)
-    if worker_id or mine:
-        supervising = ContactParticipant.select(SQL("1")).where(
-            (ContactParticipant.contact == Contact.id) & (ContactParticipant.user == (current_user.id if mine else worker_id)))
-        query = query.where(fn.EXISTS(supervising))
-    listing = paginate(query.order_by(Contact.starts_at, Contact.id), PER_PAGE)
-    participants = _participants([c.id for c in listing.rows])
+    values = {
+        "start": to_utc(datetime.datetime.combine(start, datetime.time()), zone) if start else None,
+        "end": to_utc(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time()), zone)
+        if end else None,
+        "case": case_id or None,
+        "status": status_filter or None,
+        "room": room_id or None,
+        "worker": (user.id if mine else worker_id) or None,
+    }
+    values = {name: value for name, value in values.items() if value is not None}
+    used = tuple(values)
+    page = max(1, args.get("page", 1, type=int))
+    contacts = _list_query(used, "page").rows(user, offset=(page - 1) * PER_PAGE, **values)
+    if contacts:
+        total = contacts[0][-1]
+    else:  # an empty list, or past its end (an outdated link): count, then show the last page
+        total = _list_query(used, "count").scalar_for(user, **values) if page > 1 else 0
+        if total:
+            page = -(-total // PER_PAGE)
+            contacts = _list_query(used, "page").rows(user, offset=(page - 1) * PER_PAGE, **values)
+        else:
+            page = 1
+    pages = max(1, -(-total // PER_PAGE))
+    children, workers = {}, {}
+    for contact_id, kind, uid, full_name, person_id, first, last in rows(_LIST_PEOPLE, ids=[c[0] for c in contacts]):
+        name = full_name if uid else (f"{first} {last}" if person_id else "")
+        (children if kind == ParticipantKind.CHILD else workers).setdefault(contact_id, []).append(name)
+    clock, moment = clock_formatter(), datetime_formatter()
+    detail_url = id_url(url_for("contacts.detail", contact_id=0))
+    labels = {}
+    shown = []
+    for contact_id, starts_at, ends_at, case_name, room, room_name, place, status, _total in contacts:
+        label = labels.get(status)
+        if label is None:
+            label = labels[status] = str(STATUS_LABELS[status])
+        when = f"{moment(as_datetime(starts_at))}–{clock(as_datetime(ends_at))}"
+        shown.append((detail_url(contact_id), when, case_name, ", ".join(children.get(contact_id, ())),
+                      room_name if room else place, ", ".join(workers.get(contact_id, ())), status, label))
     filters = {"from": start.isoformat() if start else "", "to": end.isoformat() if end else "",
                "status": status_filter, "room": room_id or "", "worker": worker_id or "", "mine": "1" if mine else "", "case": case_id or ""}
-    return render("contacts/list.html", block="results", contacts=listing.rows, participants=participants,
-                  page=listing.page, pages=listing.pages, total=listing.total, filters=filters,
-                  rooms=_rooms(active_only=False), workers=_list_workers(cases))
-
-
-def _list_workers(cases):
-    """Workers who supervise contacts of the cases in view, for the list's filter (one query;
-    not every staff member of the organisation)."""
-    supervising = (ContactParticipant.select(ContactParticipant.user).join(Contact)
-                   .where((ContactParticipant.kind == ParticipantKind.WORKER) & Contact.case.in_(cases)))
-    return list(User.select(User.id, User.full_name).where(User.id.in_(supervising)).order_by(User.full_name))
-
-
-
+    return render("contacts/list.html", block="results", contacts=shown,
+                  page=page, pages=pages, total=total, filters=filters,
+                  rooms=rows(_ALL_ROOMS), workers=_LIST_WORKERS.rows(user))
