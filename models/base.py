@@ -180,6 +180,13 @@ class Prepared:
         rows = self.all(**values)
         return rows[0] if rows else None
 
+    def rows(self, **values):
+        """Every row as the database returns it: tuples of plain values, without peewee's
+        conversions (which cost more than the query for a page of rows). Times come as
+        the stored ISO text."""
+        _query, sql, params = self._params(values)
+        return db.execute_sql(sql, params).fetchall()
+
     def scalar(self, **values):
         """The first column of the first row, or None."""
         _query, sql, params = self._params(values)

@@ -79,3 +79,11 @@ def test_a_parameter_used_twice_is_filled_in_both_places(app):
     )
     assert [u.full_name for u in both.all(user_id=user.id)] == ["Dana"]
     assert [u.full_name for u in both.all(user_id=other.id)] == ["Emil"]
+
+
+def test_rows_are_plain_database_values(app):
+    """Does rows() return the stored values as tuples, without peewee's conversions?"""
+    user = make_user("staff", full_name="Filip")
+    by_id = Prepared(lambda user_id: User.select(User.full_name, User.created_at).where(User.id == user_id), "user_id")
+    [(name, created)] = by_id.rows(user_id=user.id)
+    assert name == "Filip" and isinstance(created, str) and created.startswith(str(user.created_at.date()))

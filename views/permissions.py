@@ -153,20 +153,28 @@ class InVisibleCases:
             self._by_scope[scope] = prepared
         return prepared
 
-    def _call(self, method, values):
-        scope = _case_scope(current_user)
+    def _call(self, method, user, values):
+        user = current_user if user is None else user
+        scope = _case_scope(user)
         if scope not in ("all", "none"):
-            values = {"user_id": current_user.id, **values}
+            values = {"user_id": user.id, **values}
         return getattr(self._prepared(scope), method)(**values)
 
-    def all(self, **values):
-        return self._call("all", values)
+    # ``user``: whose access applies; the signed-in user unless given (a panel's loader
+    # receives its user).
 
-    def first(self, **values):
-        return self._call("first", values)
+    def all(self, user=None, **values):
+        return self._call("all", user, values)
 
-    def scalar(self, **values):
-        return self._call("scalar", values)
+    def first(self, user=None, **values):
+        return self._call("first", user, values)
+
+    def rows(self, user=None, **values):
+        """Plain database rows (models.base.Prepared.rows)."""
+        return self._call("rows", user, values)
+
+    def scalar(self, user=None, **values):
+        return self._call("scalar", user, values)
 
 
 def _one_case(scope):

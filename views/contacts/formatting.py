@@ -138,3 +138,11 @@ def id_url(url, tail="/0"):
         raise ValueError(url)
     prefix, rest = url[:len(url) - len(tail) + 1], tail[2:]
     return lambda ident: f"{prefix}{ident}{rest}"
+
+
+def as_datetime(value):
+    """A stored time (ISO text, as peewee writes a datetime; what Prepared.rows returns) as
+    a datetime; None stays."""
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime.fromisoformat(value)

@@ -14,11 +14,11 @@ from models import contact_rules as rules
 from models.base import Prepared
 from models.contacts import BOOKING_STATUSES, Contact, ContactOrder, ContactParticipant, ParticipantKind, Room
 
+from ..permissions import InVisibleCases
 from ..panels import CAREGIVER_HOME, CASE, STAFF_HOME, Panel, register
-from .formatting import clock_formatter, day_formatter, id_url
+from .formatting import as_datetime, clock_formatter, day_formatter, id_url
 from .forms import PARTY_LABELS, PARTY_NAMES, STATUS_LABELS
 from .portal import family_contacts
-from .scoped import ScopedPrepared, as_datetime, rows
 
 #: Months of compliance shown on the case page (this one and the ones before).
 COMPLIANCE_MONTHS = 3
@@ -87,7 +87,7 @@ _UPCOMING = Prepared(
     .order_by(Contact.starts_at).limit(UPCOMING_ON_CASE).tuples(),
     "case_id", "now",
 )
-_TODAY = ScopedPrepared(
+_TODAY = InVisibleCases(
     lambda cases, start, end, me: Contact.select(Contact.id, Contact.span_start, Contact.span_end, Case.name,
                                                  Contact.room, Room.name, Contact.place, Contact.status)
     .join(Case).switch(Contact).join(Room, JOIN.LEFT_OUTER)
@@ -118,9 +118,9 @@ def case_panel(case, user):
     today = rules.to_local(rules.utcnow(), zone).date()
     months = rules.last_months(today, COMPLIANCE_MONTHS)
     since = rules.to_utc(datetime.datetime.combine(months[0], datetime.time()), zone)
-    orders = rows(_ORDERS, case_id=case.id)
+    orders = _ORDERS.rows(case_id=case.id)
     by_child = {}
-    for member_id, starts_at, status, cancelled_by, no_show in rows(_CHILD_CONTACTS, case_id=case.id, since=since):
+    for member_id, starts_at, status, cancelled_by, no_show in _CHILD_CONTACTS.rows(case_id=case.id, since=since):
         by_child.setdefault(member_id, []).append(
             (rules.to_local(as_datetime(starts_at), zone).date(), status, cancelled_by, no_show))
     compliance = [
@@ -129,7 +129,7 @@ def case_panel(case, user):
         for order_id, child_id, per_month, reference, first, last in orders
     ]
     upcoming = []
-    found = rows(_UPCOMING, case_id=case.id, now=rules.utcnow())
+    found = _UPCOMING.rows(case_id=case.id, now=rules.utcnow())
     if found:
         detail_url = id_url(url_for("contacts.detail", contact_id=0))
         day, clock, label = day_formatter(), clock_formatter(), _status_labels()
@@ -146,7 +146,7 @@ def staff_home_panel(user):
     today = rules.to_local(rules.utcnow(), zone).date()
     start = rules.to_utc(datetime.datetime.combine(today, datetime.time()), zone)
     end = rules.to_utc(datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time()), zone)
-    found = _TODAY.rows(user, start=start, end=end, me=user.id)
+    found = _TODAY.rows(user=user, start=start, end=end, me=user.id)
     contacts = []
     if found:
         detail_url = id_url(url_for("contacts.detail", contact_id=0))

@@ -21,10 +21,9 @@ from models.contacts import BOOKING_STATUSES, Contact, ContactParticipant, Conta
 
 from . import bp
 from ..htmx import render
-from ..permissions import role_required, visible_cases
-from .formatting import id_url
+from ..permissions import InVisibleCases, role_required, visible_cases
+from .formatting import as_datetime, id_url
 from .forms import CannotComeForm
-from .scoped import ScopedPrepared, as_datetime, rows
 
 UPCOMING_LIMIT = 50
 PAST_LIMIT = 20
@@ -67,7 +66,7 @@ def _family_query(upcoming):
                 .order_by(Contact.starts_at.desc())
         return query.limit(limit).tuples()
 
-    return ScopedPrepared(build, "now", "limit")
+    return InVisibleCases(build, "now", "limit")
 
 
 #: The caregiver's queries, compiled once (models.base.Prepared): upcoming contacts, past
@@ -90,7 +89,7 @@ _NAMES = Prepared(
 
 def _family_rows(user, upcoming, limit):
     query = _UPCOMING if upcoming else _PAST
-    return query.rows(user, now=rules.utcnow(), limit=limit)
+    return query.rows(user=user, now=rules.utcnow(), limit=limit)
 
 
 def _as_family_contacts(*row_lists):
@@ -98,7 +97,7 @@ def _as_family_contacts(*row_lists):
     the children and workers from one query (none when there are no rows)."""
     names = {row[0]: ([], []) for rows in row_lists for row in rows}
     if names:
-        for contact_id, kind, first_name, worker in rows(_NAMES, ids=list(names)):
+        for contact_id, kind, first_name, worker in _NAMES.rows(ids=list(names)):
             names[contact_id][0 if kind == ParticipantKind.CHILD else 1].append(first_name or worker)
     return [
         [FamilyContact(cid, case_name, as_datetime(start), as_datetime(end), status, room or place, address or "",

@@ -33,8 +33,8 @@ from models.contacts import (
 from . import bp
 from ..htmx import is_partial, render
 from ..pagination import Page
-from ..permissions import get_case_or_404, role_required, visible_cases
-from .formatting import clock_formatter, datetime_formatter, day_formatter, fixed_offset, id_url
+from ..permissions import InVisibleCases, get_case_or_404, role_required, visible_cases
+from .formatting import as_datetime, clock_formatter, datetime_formatter, day_formatter, fixed_offset, id_url
 from .forms import (
     ENDED_EARLY_LABELS,
     ISSUER_LABELS,
@@ -51,7 +51,6 @@ from .forms import (
     RoomForm,
     SettingsForm,
 )
-from .scoped import ScopedPrepared, as_datetime, rows
 
 STAFF = (Role.ADMIN, Role.STAFF)
 PER_PAGE = 25
@@ -764,10 +763,10 @@ def _week_rows(by, user_id, window):
     requested = max(1, request.args.get("rows", 1, type=int))
     if by == "room":
         def fetch(page):
-            return rows(_WEEK_ROOMS, limit=WEEK_ROWS, offset=(page - 1) * WEEK_ROWS)
+            return _WEEK_ROOMS.rows(limit=WEEK_ROWS, offset=(page - 1) * WEEK_ROWS)
     else:
         def fetch(page):
-            return rows(_WEEK_WORKERS, start=window[0], end=window[1], me=user_id,
+            return _WEEK_WORKERS.rows(start=window[0], end=window[1], me=user_id,
                         limit=WEEK_ROWS, offset=(page - 1) * WEEK_ROWS)
     found = fetch(requested)
     if not found and requested > 1:
@@ -806,7 +805,7 @@ _WEEK_COLUMNS = (Contact.id, Contact.case, Case.name, Contact.room, Contact.stat
 
 def _week_contacts(where):
     """The week's contacts of some rows, each with whether the user may open its family."""
-    return ScopedPrepared(
+    return InVisibleCases(
         lambda cases, start, end, ids: Contact.select(*_WEEK_COLUMNS, Contact.case.in_(cases)).join(Case)
         .where(_in_week(start, end) & where(ids)).order_by(Contact.starts_at).tuples(),
         "start", "end", "ids",
@@ -849,9 +848,9 @@ def week():
         if last_page:
             grid_rows.append((0, _("Elsewhere")))  # contacts outside the rooms
         query = _WEEK_BY_ROOM_AND_ELSEWHERE if last_page else _WEEK_BY_ROOM
-        found = query.rows(user, start=window[0], end=window[1], ids=[r for r, _n in grid_rows if r])
+        found = query.rows(user=user, start=window[0], end=window[1], ids=[r for r, _n in grid_rows if r])
     else:
-        found = _WEEK_BY_WORKER.rows(user, start=window[0], end=window[1], ids=[u for u, _n in grid_rows])
+        found = _WEEK_BY_WORKER.rows(user=user, start=window[0], end=window[1], ids=[u for u, _n in grid_rows])
     contacts, visible = [], set()
     for cid, case_id, case_name, room_id, status, starts, first, last, may_open in found:
         contacts.append((cid, case_id, case_name, room_id, status, as_datetime(starts), as_datetime(first),
@@ -861,9 +860,9 @@ def week():
     # Only what the grid shows: the children's first names of the contacts the user may
     # open, and by worker the supervising workers (the rows) of every contact.
     if by == "room":
-        people = rows(_WEEK_PEOPLE, ids=[c[0] for c in contacts if c[1] in visible], kinds=[ParticipantKind.CHILD])
+        people = _WEEK_PEOPLE.rows(ids=[c[0] for c in contacts if c[1] in visible], kinds=[ParticipantKind.CHILD])
     else:
-        people = rows(_WEEK_PEOPLE, ids=[c[0] for c in contacts],
+        people = _WEEK_PEOPLE.rows(ids=[c[0] for c in contacts],
                       kinds=[ParticipantKind.CHILD, ParticipantKind.WORKER])
     children, workers = {}, {}
     for contact_id, kind, user_id, first_name in people:
@@ -937,7 +936,7 @@ def _list_query(used, what):
             return select.tuples()
 
         names = used if what == "count" else ("offset", *used)
-        query = _LIST_QUERIES.setdefault(key, ScopedPrepared(build, *names))
+        query = _LIST_QUERIES.setdefault(key, InVisibleCases(build, *names))
     return query
 
 
@@ -958,7 +957,7 @@ _LIST_PEOPLE = Prepared(
 _ALL_ROOMS = Prepared(lambda: Room.select(Room.id, Room.name).order_by(Room.name).tuples())
 #: Workers who supervise contacts of the cases in view, for the list's filter (not every
 #: staff member of the organisation).
-_LIST_WORKERS = ScopedPrepared(
+_LIST_WORKERS = InVisibleCases(
     lambda cases: User.select(User.id, User.full_name)
     .where(User.id.in_(ContactParticipant.select(ContactParticipant.user).join(Contact)
                        .where((ContactParticipant.kind == ParticipantKind.WORKER) & Contact.case.in_(cases))))
@@ -1000,19 +999,19 @@ def index():
     values = {name: value for name, value in values.items() if value is not None}
     used = tuple(values)
     page = max(1, args.get("page", 1, type=int))
-    contacts = _list_query(used, "page").rows(user, offset=(page - 1) * PER_PAGE, **values)
+    contacts = _list_query(used, "page").rows(user=user, offset=(page - 1) * PER_PAGE, **values)
     if contacts:
         total = contacts[0][-1]
     else:  # an empty list, or past its end (an outdated link): count, then show the last page
-        total = _list_query(used, "count").scalar_for(user, **values) if page > 1 else 0
+        total = _list_query(used, "count").scalar(user=user, **values) if page > 1 else 0
         if total:
             page = -(-total // PER_PAGE)
-            contacts = _list_query(used, "page").rows(user, offset=(page - 1) * PER_PAGE, **values)
+            contacts = _list_query(used, "page").rows(user=user, offset=(page - 1) * PER_PAGE, **values)
         else:
             page = 1
     pages = max(1, -(-total // PER_PAGE))
     children, workers = {}, {}
-    for contact_id, kind, uid, full_name, person_id, first, last in rows(_LIST_PEOPLE, ids=[c[0] for c in contacts]):
+    for contact_id, kind, uid, full_name, person_id, first, last in _LIST_PEOPLE.rows(ids=[c[0] for c in contacts]):
         name = full_name if uid else (f"{first} {last}" if person_id else "")
         (children if kind == ParticipantKind.CHILD else workers).setdefault(contact_id, []).append(name)
     clock, moment = clock_formatter(), datetime_formatter()
@@ -1030,4 +1029,4 @@ def index():
                "status": status_filter, "room": room_id or "", "worker": worker_id or "", "mine": "1" if mine else "", "case": case_id or ""}
     return render("contacts/list.html", block="results", contacts=shown,
                   page=page, pages=pages, total=total, filters=filters,
-                  rooms=rows(_ALL_ROOMS), workers=_LIST_WORKERS.rows(user))
+                  rooms=_ALL_ROOMS.rows(), workers=_LIST_WORKERS.rows(user=user))
