@@ -231,29 +231,34 @@ _EXCLUDED = Prepared(
     .where(ExcludedPerson.child.in_(id_list(child_ids))),
     "child_ids",
 )
+# Of the users, only what the page shows (their names), not whole accounts.
 _TEAM = Prepared(
-    lambda case_id: TeamMember.select(TeamMember, User).join(User)
+    lambda case_id: TeamMember.select(TeamMember, User.id, User.full_name).join(User)
     .where(TeamMember.case == case_id).order_by(User.full_name),
     "case_id",
 )
 _KEY_WORKER_HISTORY = Prepared(
-    lambda case_id: KeyWorkerAssignment.select(KeyWorkerAssignment, User)
+    lambda case_id: KeyWorkerAssignment.select(KeyWorkerAssignment, User.id, User.full_name)
     .join(User, on=(KeyWorkerAssignment.user == User.id))
     .where(KeyWorkerAssignment.case == case_id)
     .order_by(KeyWorkerAssignment.started_on.desc(), KeyWorkerAssignment.id.desc()),
     "case_id",
 )
 _RECENT_ENTRIES = Prepared(
-    lambda case_id: AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER)
+    lambda case_id: AuditEntry.select(AuditEntry, User.id, User.full_name).join(User, JOIN.LEFT_OUTER)
     .where(AuditEntry.case_id == case_id)
     .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     .limit(RECENT_HISTORY),
     "case_id",
 )
+_USER_NAME = Prepared(lambda user_id: User.select(User.id, User.full_name).where(User.id == user_id).limit(1), "user_id")
 
 
 def _detail_context(case, **extra):
     """Everything the case page and its fragments show."""
+    if case.key_worker_id:
+        # The key worker's name, through a compiled query rather than the lazy load.
+        case.key_worker = _USER_NAME.first(user_id=case.key_worker_id)
     members = _MEMBERS.all(case_id=case.id)
     by_id = {m.id: m for m in members}
     excluded = {}
