@@ -718,8 +718,11 @@ def test_the_case_page_links_to_the_add_form_and_builds_it_only_on_request(clien
     assert plain.status_code == 200
     assert "<html" in text(plain) and f'action="/cases/{case.id}/members"' in text(plain)
     assert "Ema Horáková" in text(plain)  # the child can be chosen for a relative
+    # On its own page there is no members section to swap: a plain (boosted) post.
+    assert 'hx-target="#members"' not in text(plain)
     fragment = text(client.get(f"/cases/{case.id}/members/new", headers=HX))
     assert "<html" not in fragment and 'id="member-add"' in fragment
+    assert 'hx-target="#members"' in fragment
     assert re.search(r'<select[^>]*autofocus[^>]*id="role"|<select[^>]*id="role"[^>]*autofocus', fragment)
 
 

@@ -358,11 +358,8 @@ def member_new(case_id):
     case = get_case_or_404(case_id, edit=True)
     form = _member_form(case)
     form.role.render_kw = {"autofocus": True}
-    # On its own page the form's heading follows the page's h1; in the case page, the
-    # members section's h2.
-    heading = "h3" if is_partial() else "h2"
     return render("cases/member_new.html", block="member_add", case=case, member_form=form,
-                  add_member_heading=heading)
+                  standalone=not is_partial())
 
 
 @bp.route("/<int:case_id>/members", methods=["POST"])
