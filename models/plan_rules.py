@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from peewee import JOIN, fn
 
 from . import audit
-from .base import utcnow
+from .base import Prepared, utcnow
 from .cases import Member
 from .notifications import Notification
 from .organisation import Organisation
@@ -87,14 +87,19 @@ def ensure_areas(country):
     ).execute()
 
 
+_AREAS = Prepared(
+    lambda country: PlanArea.select().where(PlanArea.country == country).order_by(PlanArea.position, PlanArea.id),
+    "country")
+
+
 def areas(country=None, active_only=True):
     """The areas of ``country`` (default: the organisation's), in their order."""
     country = country or Organisation.current().country
-    ensure_areas(country)
-    query = PlanArea.select().where(PlanArea.country == country)
-    if active_only:
-        query = query.where(PlanArea.active)
-    return list(query.order_by(PlanArea.position, PlanArea.id))
+    rows = _AREAS.all(country=country)
+    if not rows:  # the first time: seeded from the profile
+        ensure_areas(country)
+        rows = _AREAS.all(country=country)
+    return [area for area in rows if area.active] if active_only else rows
 
 
 def area_label(code, name=""):
@@ -231,13 +236,110 @@ def responsible_display(action, member_names=None):
     return ""
 
 
+def _id(record):
+    """The id of a model instance, or the id itself."""
+    return getattr(record, "id", record)
+
+
+def _shown(model):
+    """The fields of ``model`` pages read: all but the creation and update stamps (parsing
+    stamps is a large part of building a row). Rows loaded so are read, never saved."""
+    return [f for f in model._meta.sorted_fields if f.name not in ("created_at", "updated_at")]
+
+
+# The plan page and its fragments run these on every load: compiled once (models.base.Prepared).
+_MEMBER_NAMES = Prepared(
+    lambda case_id: Member.select(Member.id, Member.role, Person.id, Person.first_name, Person.last_name)
+    .join(Person).where(Member.case == case_id).tuples(),
+    "case_id")
+_ORDERED_GOALS = Prepared(
+    lambda plan_id: PlanGoal.select(*_shown(PlanGoal), PlanArea.id, PlanArea.code, PlanArea.name)
+    .join(PlanArea, JOIN.LEFT_OUTER)
+    .where(PlanGoal.plan == plan_id)
+    .order_by(PlanGoal.client_proposed.desc(), PlanGoal.position, PlanGoal.id),
+    "plan_id")
+_ORDERED_ACTIONS = Prepared(
+    lambda plan_id: PlanAction.select(*_shown(PlanAction), User.id, User.full_name)
+    .join(User, JOIN.LEFT_OUTER, on=(PlanAction.responsible_user == User.id))
+    .where(PlanAction.plan == plan_id)
+    .order_by(PlanAction.position, PlanAction.id),
+    "plan_id")
+_ORDERED_NEEDS = Prepared(
+    lambda plan_id: PlanNeed.select(*_shown(PlanNeed), PlanArea.id, PlanArea.code, PlanArea.name)
+    .join(PlanArea, JOIN.LEFT_OUTER)
+    .where(PlanNeed.plan == plan_id)
+    .order_by(PlanNeed.position, PlanNeed.id),
+    "plan_id")
+
+
+class Row:
+    """A row of a list the plan page shows, read without building a model instance (for
+    these lists building instances cost more than the query): attributes named like the
+    model's (``goal_id`` for the foreign key ``goal``), values as peewee reads them."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def _date(value, field):
+    """A stored date as ``field`` (a DateField) reads it; the ISO form peewee writes is
+    read directly (peewee tries its formats one by one with strptime)."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return field.python_value(value)
+
+
+_GOAL_ROWS = Prepared(
+    lambda plan_id: PlanGoal.select(PlanGoal.id, PlanGoal.title, PlanGoal.client_proposed, PlanGoal.area,
+                                    PlanGoal.version, PlanArea.code, PlanArea.name)
+    .join(PlanArea, JOIN.LEFT_OUTER)
+    .where(PlanGoal.plan == plan_id)
+    .order_by(PlanGoal.client_proposed.desc(), PlanGoal.position, PlanGoal.id),
+    "plan_id")
+_ACTION_ROWS = Prepared(
+    lambda plan_id: PlanAction.select(
+        PlanAction.id, PlanAction.goal, PlanAction.description, PlanAction.responsible_kind,
+        PlanAction.responsible_user, PlanAction.responsible_member, PlanAction.responsible_name,
+        PlanAction.deadline, PlanAction.expected_effect, PlanAction.status, PlanAction.progress_note,
+        PlanAction.progress_on, PlanAction.version, User.full_name)
+    .join(User, JOIN.LEFT_OUTER, on=(PlanAction.responsible_user == User.id))
+    .where(PlanAction.plan == plan_id)
+    .order_by(PlanAction.position, PlanAction.id),
+    "plan_id")
+
+
+def goal_rows(plan):
+    """:func:`ordered_goals` as :class:`Row` objects (``area``: a Row of id, code, name)."""
+    to_bool = PlanGoal.client_proposed.python_value
+    return [
+        Row(id=goal_id, title=title, client_proposed=to_bool(proposed), area_id=area_id, version=version,
+            area=Row(id=area_id, code=code, name=name) if area_id is not None else None)
+        for goal_id, title, proposed, area_id, version, code, name in _GOAL_ROWS.rows(plan_id=_id(plan))
+    ]
+
+
+def action_rows(plan):
+    """:func:`ordered_actions` as :class:`Row` objects (``responsible_user``: a Row of id
+    and full name)."""
+    deadline_field, progress_field = PlanAction.deadline, PlanAction.progress_on
+    return [
+        Row(id=action_id, goal_id=goal_id, description=description, responsible_kind=kind,
+            responsible_user_id=user_id, responsible_member_id=member_id, responsible_name=responsible_name,
+            deadline=_date(deadline, deadline_field), expected_effect=effect, status=status,
+            progress_note=note, progress_on=_date(progress_on, progress_field), version=version,
+            responsible_user=Row(id=user_id, full_name=full_name) if user_id is not None else None)
+        for (action_id, goal_id, description, kind, user_id, member_id, responsible_name, deadline, effect, status,
+             note, progress_on, version, full_name) in _ACTION_ROWS.rows(plan_id=_id(plan))
+    ]
+
+
 def member_names(case):
     """{member id: (full name, person id, role)} of a case, in one query."""
-    rows = (
-        Member.select(Member.id, Member.role, Person.id, Person.first_name, Person.last_name)
-        .join(Person).where(Member.case == case).tuples()
-    )
-    return {mid: (f"{first} {last}", pid, role) for mid, role, pid, first, last in rows}
+    return {mid: (f"{first} {last}", pid, role)
+            for mid, role, pid, first, last in _MEMBER_NAMES.all(case_id=_id(case))}
 
 
 # --- Snapshot, approval, comparison --------------------------------------------------------
@@ -245,28 +347,16 @@ def member_names(case):
 
 def ordered_goals(plan):
     """The plan's goals with their areas: the client's own goals first, then by position."""
-    return list(
-        PlanGoal.select(PlanGoal, PlanArea).join(PlanArea, JOIN.LEFT_OUTER)
-        .where(PlanGoal.plan == plan)
-        .order_by(PlanGoal.client_proposed.desc(), PlanGoal.position, PlanGoal.id)
-    )
+    return _ORDERED_GOALS.all(plan_id=_id(plan))
 
 
 def ordered_actions(plan):
     """The plan's actions with the responsible staff member joined, in their order."""
-    return list(
-        PlanAction.select(PlanAction, User).join(User, JOIN.LEFT_OUTER, on=(PlanAction.responsible_user == User.id))
-        .where(PlanAction.plan == plan)
-        .order_by(PlanAction.position, PlanAction.id)
-    )
+    return _ORDERED_ACTIONS.all(plan_id=_id(plan))
 
 
 def ordered_needs(plan):
-    return list(
-        PlanNeed.select(PlanNeed, PlanArea).join(PlanArea, JOIN.LEFT_OUTER)
-        .where(PlanNeed.plan == plan)
-        .order_by(PlanNeed.position, PlanNeed.id)
-    )
+    return _ORDERED_NEEDS.all(plan_id=_id(plan))
 
 
 def _iso(date):
@@ -324,8 +414,14 @@ def snapshot(plan, case=None, names=None, needs=None, goals=None, actions=None):
     }
 
 
+_LATEST_VERSION = Prepared(
+    lambda plan_id: PlanVersion.select().where(PlanVersion.plan == plan_id)
+    .order_by(PlanVersion.number.desc()).limit(1),
+    "plan_id")
+
+
 def latest_version(plan):
-    return PlanVersion.select().where(PlanVersion.plan == plan).order_by(PlanVersion.number.desc()).first()
+    return _LATEST_VERSION.first(plan_id=_id(plan))
 
 
 def approve(plan, actor, case=None, at=None):

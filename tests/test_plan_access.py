@@ -145,6 +145,10 @@ ENDPOINTS = [
     *both("start", "POST", "/plans/{case}/start", EDIT, htmx_ok=204, writes=False),
     *both("details-form", "GET", "/plans/{case}/details", EDIT),
     *both("details", "POST", "/plans/{case}/details", EDIT, data=_details),
+    # The add forms, built on request (the plan page links to them; htmx swaps them in).
+    *both("need-new-form", "GET", "/plans/{case}/needs/new", EDIT),
+    *both("goal-new-form", "GET", "/plans/{case}/goals/new", EDIT),
+    *both("action-new-form", "GET", "/plans/{case}/goals/{goal}/actions/new", EDIT),
     *both("need-add", "POST", "/plans/{case}/needs", EDIT, data=_need),
     *both("need-edit-form", "GET", "/plans/{case}/needs/{need}/edit", EDIT),
     *both("need-edit", "POST", "/plans/{case}/needs/{need}/edit", EDIT, data=_need),
@@ -178,6 +182,7 @@ SHOWS = {
     "plan": "Goal of {name}", "version": "Goal of {name}", "print": "Goal of {name}", "family": "Goal of {name}",
     "review-form": "Goal of {name}", "goal-edit-form": "Goal of {name}", "action-edit-form": "Action of {name}",
     "need-edit-form": "Need of {name}", "details-form": "Plan staff note {name}",
+    "action-new-form": "Goal of {name}",
 }
 
 
@@ -265,6 +270,7 @@ CROSS = [
     ("POST", "/plans/{own}/goals/{goal}/move"),
     ("POST", "/plans/{own}/goals/{goal}/delete"),
     ("POST", "/plans/{own}/goals/{goal}/actions"),
+    ("GET", "/plans/{own}/goals/{goal}/actions/new"),
     ("GET", "/plans/{own}/actions/{action}/edit"),
     ("POST", "/plans/{own}/actions/{action}/edit"),
     ("POST", "/plans/{own}/actions/{action}/status"),

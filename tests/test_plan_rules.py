@@ -231,6 +231,30 @@ def test_snapshot_names_the_caregiver_responsible(ctx, family, plan):
     assert action["responsible_kind"] == "caregiver"
 
 
+def test_page_rows_read_like_the_models_and_make_the_same_snapshot(ctx, family, plan):
+    """Do the plan page's light rows (goal_rows, action_rows) carry what the models carry,
+    so the page's "changes since the last version" compares like an approval would?"""
+    member = Member.get((Member.case == family.case) & (Member.role == MemberRole.CAREGIVER))
+    area = rules.areas(family.case.country)[0]
+    own = make_goal(plan, "Family goal", client_proposed=True, area=area)
+    other = make_goal(plan, "Staff goal")
+    make_action(own, "Staff task", responsible_user=family.key_worker, progress_note="Started",
+                progress_on=datetime.date(2026, 3, 2))
+    make_action(other, "Carer task", deadline=None, responsible_kind=Responsible.CAREGIVER, responsible_member=member)
+    make_action(other, "Partner task", responsible_kind=Responsible.PARTNER, responsible_name="Centre")
+    goals, actions = rules.goal_rows(plan), rules.action_rows(plan)
+    assert [(g.id, g.title, g.client_proposed, g.area_id) for g in goals] == [
+        (g.id, g.title, g.client_proposed, g.area_id) for g in rules.ordered_goals(plan)]
+    assert goals[0].client_proposed is True and goals[0].area.code == area.code and goals[1].area is None
+    fields = ("id", "goal_id", "description", "responsible_kind", "responsible_user_id", "responsible_member_id",
+              "responsible_name", "deadline", "expected_effect", "status", "progress_note", "progress_on", "version")
+    assert [[getattr(a, f) for f in fields] for a in actions] == [
+        [getattr(a, f) for f in fields] for a in rules.ordered_actions(plan)]
+    assert actions[0].deadline == datetime.date(2026, 6, 30) and actions[0].progress_on == datetime.date(2026, 3, 2)
+    assert actions[0].responsible_user.full_name == family.key_worker.full_name
+    assert rules.snapshot(plan, family.case, goals=goals, actions=actions) == rules.snapshot(plan, family.case)
+
+
 # --- Comparison ----------------------------------------------------------------------------
 
 

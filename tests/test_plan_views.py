@@ -107,6 +107,33 @@ def test_add_goal_and_action_inline_returns_fragments(client, staff, family, pla
     assert "Visit the school" in text(response)
 
 
+def test_add_forms_are_built_on_request(client, staff, family, plan):
+    """Does the plan page link to its add forms (working without JavaScript) instead of
+    building them, and does each link give the form: a fragment for htmx, else a page?"""
+    goal = make_goal(plan, "Goal with actions")
+    case_id = family.case.id
+    html = text(client.get(f"/plans/{case_id}"))
+    forms = {"need-add": f"/plans/{case_id}/needs/new", "goal-add": f"/plans/{case_id}/goals/new",
+             f"action-add-{goal.id}": f"/plans/{case_id}/goals/{goal.id}/actions/new"}
+    for box, url in forms.items():
+        assert re.search(rf'id="{box}"><a class="button[^"]*" href="{url}" hx-get="{url}" hx-target="#{box}"', html)
+    for field_id in ("need-description", "goal-title", f"g{goal.id}-description"):
+        assert f'id="{field_id}"' not in html
+    for field_id, url in (("need-area", forms["need-add"]), ("goal-title", forms["goal-add"]),
+                          (f"g{goal.id}-description", forms[f"action-add-{goal.id}"])):
+        fragment = text(client.get(url, headers=HX))
+        assert "<html" not in fragment and re.search(rf'autofocus id="{field_id}"', fragment)
+        assert 'hx-target="#plan-' in fragment  # sent with htmx, the section is swapped
+        page = client.get(url)
+        assert page.status_code == 200 and "<html" in text(page) and f'id="{field_id}"' in text(page)
+        assert 'hx-target="#plan-' not in text(page)  # on its own page: a plain form (no section there)
+    assert "Goal with actions" in text(client.get(forms[f"action-add-{goal.id}"]))
+    # A form coming back with errors is shown in place of its link.
+    response = client.post(f"/plans/{case_id}/goals", data={"title": " ", "area": "0"})
+    assert response.status_code == 422 and 'id="goal-title"' in text(response)
+    assert f'href="{forms["goal-add"]}"' not in text(response)
+
+
 def test_plain_form_add_redirects_back_to_the_plan(client, staff, family, plan):
     """Without JavaScript, does adding a goal return to the plan page at the goal?"""
     response = client.post(f"/plans/{family.case.id}/goals", data={"title": "Plain goal", "area": "0"})
@@ -567,8 +594,9 @@ def test_admin_edits_areas_and_hidden_area_is_not_offered(client, auth, family, 
     assert stored.name == "Zdrowie rodziny" and stored.active is False  # unchecked box: hidden
     client.post("/plans/areas", data={"name": "Edukacja dzieci"})
     assert PlanArea.get(PlanArea.name == "Edukacja dzieci").country == "pl"
-    page = text(client.get(f"/plans/{family.case.id}"))
-    assert "Edukacja dzieci" in page and "Zdrowie rodziny" not in page
+    for form in ("needs/new", "goals/new"):  # the add forms, built on request
+        page = text(client.get(f"/plans/{family.case.id}/{form}"))
+        assert "Edukacja dzieci" in page and "Zdrowie rodziny" not in page
     # A stale save is refused.
     response = client.post(f"/plans/areas/{area.id}", data={"name": "Other", "active": "y", "version": "1"})
     assert response.status_code == 409 and PlanArea.get_by_id(area.id).name == "Zdrowie rodziny"

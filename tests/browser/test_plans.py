@@ -64,7 +64,9 @@ def test_build_approve_acknowledge_plan(app, page_factory, assert_no_axe_violati
     # A goal and an action are added in place.
     staff.evaluate("window.__sameDocument = true")
     goals = staff.locator("#plan-goals")
-    goals.locator("details.plan-add > summary").last.click()
+    goals.locator("#goal-add a").click()  # htmx swaps the form in and focuses it
+    expect(staff.locator("#goal-title")).to_be_focused()
+    assert_no_axe_violations(staff)
     staff.locator("#goal-title").fill(goal_title)
     staff.locator("#goal-client_proposed").check()
     staff.locator("#add-goal").click()
@@ -73,7 +75,8 @@ def test_build_approve_acknowledge_plan(app, page_factory, assert_no_axe_violati
     assert goal.client_proposed
 
     goal_box = staff.locator(f"#goal-{goal.id}")
-    goal_box.locator("details.plan-add > summary").click()
+    goal_box.locator(f"#action-add-{goal.id} a").click()
+    expect(staff.locator(f"#g{goal.id}-description")).to_be_focused()
     caregiver_member = Member.get((Member.case == case) & (Member.role == MemberRole.CAREGIVER))
     staff.locator(f"#g{goal.id}-description").fill(action_text)
     staff.locator(f"#g{goal.id}-responsible").select_option(f"member-{caregiver_member.id}")
@@ -186,6 +189,25 @@ def test_review_compare_and_areas_pages_have_no_axe_violations(app, page_factory
     page.goto(f"/plans/{family.case.id}/compare?a=1&b=draft")
     expect(page.locator("#comparison")).to_contain_text("Goal Q2")
     assert_no_axe_violations(page)
+    # The add forms on pages of their own (without JavaScript the plan page links there).
+    for path in ("needs/new", f"goals/{goal.id}/actions/new", "goals/new"):
+        page.goto(f"/plans/{family.case.id}/{path}")
+        expect(page.locator("main form")).to_be_visible()
+        assert_no_axe_violations(page)
+    # Sent from its own page, a form leads back to the plan.
+    page.locator("#goal-title").fill("Goal Q3")
+    page.locator("#add-goal").click()
+    expect(page).to_have_url(re.compile(rf"/plans/{family.case.id}(#goal-\d+)?$"))
+    expect(page.locator("#plan-goals")).to_contain_text("Goal Q3")
+    # In the plan page, the need form is swapped in and a need added in place.
+    page.goto(f"/plans/{family.case.id}")
+    page.locator("#need-add a").click()
+    expect(page.locator("#need-area")).to_be_focused()
+    assert_no_axe_violations(page)
+    page.locator("#need-description").fill("Need Q2")
+    page.locator("#need-add button[type=submit]").click()
+    expect(page.locator("#plan-needs")).to_contain_text("Need Q2")
+    expect(page.locator("#need-add a")).to_be_visible()
 
     admin_page = page_factory(locale)
     sign_in(admin_page, admin.email, "/staff")

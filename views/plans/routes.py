@@ -9,16 +9,20 @@ plan, so an id from another family answers 404. Staff views are closed to caregi
 """
 import datetime
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale, format_date
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2.filters import do_truncate
 from jinja2_fragments.flask import render_block
-from peewee import fn
+from markupsafe import Markup
+from peewee import JOIN, fn
 
 from models import Member, MemberRole, Organisation, Person, Role, TeamMember, User, audit, db
 from models import plan_rules as rules
+from models.base import Prepared, id_list
 from models.plan_rules import PlanRuleError
 from models.plans import (
     ActionStatus,
@@ -34,6 +38,7 @@ from models.plans import (
     Responsible,
 )
 
+from ..formatting import date as format_day
 from ..htmx import hx_redirect, is_partial, render, with_trigger
 from ..permissions import can_edit_case, get_case_or_404, role_required
 from . import bp
@@ -94,7 +99,14 @@ def _labels():
         "plan_field_label": lambda name: FIELD_LABELS.get(name, name),
         "plan_value": _plan_value,
         "plan_date": _plan_date,
+        "plan_status_labels": _status_labels,
     }
+
+
+def _status_labels():
+    """The statuses' labels translated once (a lazy label is translated at every use);
+    Markup, as a lazy string is (its __html__), so the output is the same."""
+    return {value: Markup(str(label)) for value, label in STATUS_LABELS.items()}
 
 
 RESPONSIBLE_LABELS = {
@@ -109,7 +121,7 @@ DATE_FIELDS = {"starts_on", "external_date", "deadline", "progress_on"}
 
 def _plan_date(iso):
     """A date of a snapshot (ISO text) in the reader's format."""
-    return format_date(datetime.date.fromisoformat(iso)) if iso else "—"
+    return format_day(datetime.date.fromisoformat(iso)) if iso else "—"
 
 
 def _plan_value(name, value):
@@ -134,8 +146,35 @@ def _plan_value(name, value):
 # --- Loading -------------------------------------------------------------------------------
 
 
+_PLAN_OF_CASE = Prepared(lambda case_id: CarePlan.select().where(CarePlan.case == case_id).limit(1), "case_id")
+#: The approved versions of a plan, newest first (the snapshot is read of the latest only).
+_VERSIONS = Prepared(
+    lambda plan_id: PlanVersion.select(PlanVersion.id, PlanVersion.plan, PlanVersion.number,
+                                       PlanVersion.approved_by_name, PlanVersion.approved_at, PlanVersion.snapshot)
+    .where(PlanVersion.plan == plan_id).order_by(PlanVersion.number.desc()),
+    "plan_id")
+#: The answers to every version of a plan.
+_ACKS = Prepared(
+    lambda plan_id: PlanAcknowledgement.select(
+        PlanAcknowledgement.id, PlanAcknowledgement.plan_version, PlanAcknowledgement.name,
+        PlanAcknowledgement.response, PlanAcknowledgement.comment, PlanAcknowledgement.at).join(PlanVersion)
+    .where(PlanVersion.plan == plan_id).order_by(PlanAcknowledgement.at),
+    "plan_id")
+_REVIEWS = Prepared(
+    lambda plan_id: PlanReview.select(PlanReview.id, PlanReview.reviewed_on, PlanReview.participants,
+                                      PlanReview.next_review_on).where(PlanReview.plan == plan_id)
+    .order_by(PlanReview.reviewed_on.desc(), PlanReview.id.desc()),
+    "plan_id")
+#: Staff who may carry out an action: the given ids and the case's team.
+_STAFF_CHOICES = Prepared(
+    lambda ids, case_id: User.select(User.id, User.full_name)
+    .where(User.id.in_(id_list(ids)) | User.id.in_(TeamMember.select(TeamMember.user).where(TeamMember.case == case_id)))
+    .order_by(User.full_name, User.id),
+    "ids", "case_id")
+
+
 def _plan_of(case):
-    return CarePlan.get_or_none(CarePlan.case == case)
+    return _PLAN_OF_CASE.first(case_id=case.id)
 
 
 def _plan_or_404(case):
@@ -175,12 +214,11 @@ def _responsible_choices(case, action=None, names=None):
     """Who may carry out an action: the case's staff, the family's members, a partner.
 
     ``names`` (plan_rules.member_names) saves the members' query when already loaded."""
-    staff_ids = {case.key_worker_id, current_user.id}
-    staff_ids |= {t.user_id for t in TeamMember.select(TeamMember.user).where(TeamMember.case == case)}
+    staff_ids = {case.key_worker_id, current_user.id}  # and the team (in the query)
     if action is not None and action.responsible_user_id:
         staff_ids.add(action.responsible_user_id)
     staff_ids.discard(None)
-    staff = User.select(User.id, User.full_name).where(User.id.in_(list(staff_ids))).order_by(User.full_name)
+    staff = _STAFF_CHOICES.all(ids=sorted(staff_ids), case_id=case.id)
     from ..cases.forms import ROLE_LABELS
 
     names = rules.member_names(case) if names is None else names
@@ -264,23 +302,53 @@ def _plan_context(case, plan, **extra):
     if plan is None:
         context.update(extra)
         return context
-    goals = rules.ordered_goals(plan)
-    actions = rules.ordered_actions(plan)
+    goals = rules.goal_rows(plan)
+    actions = rules.action_rows(plan)
     names = rules.member_names(case)
     by_goal = {}
+    name_of = {k: v[0] for k, v in names.items()}
+    env = current_app.jinja_env
+    action_url = {part: id_url(f"plans.action_{part}", "action_id", case_id=case.id)
+                  for part in ("status", "move", "edit", "delete")}
+    dates = {}
+
+    def date_text(value):
+        if value not in dates:
+            dates[value] = format_day(value)
+        return dates[value]
+
     for action in actions:
-        action.responsible_label = rules.responsible_display(action, {k: v[0] for k, v in names.items()})
+        action.responsible_label = rules.responsible_display(action, name_of)
         action.overdue = rules.action_overdue(action, context["today"])
+        action.short = do_truncate(env, action.description, 40)
+        action.deadline_text = date_text(action.deadline) if action.deadline else "—"
+        action.progress_text = date_text(action.progress_on) if action.progress_on else ""
+        action.url_status = action_url["status"](action.id)
+        action.url_move = action_url["move"](action.id)
+        action.url_edit = action_url["edit"](action.id)
+        action.url_delete = action_url["delete"](action.id)
         by_goal.setdefault(action.goal_id, []).append(action)
-    versions = list(PlanVersion.select(PlanVersion.id, PlanVersion.plan, PlanVersion.number,
-                                       PlanVersion.approved_by_name, PlanVersion.approved_at,
-                                       PlanVersion.snapshot)
-                    .where(PlanVersion.plan == plan).order_by(PlanVersion.number.desc()))
+    goal_url = {part: id_url(f"plans.goal_{part}", "goal_id", case_id=case.id) for part in ("move", "edit", "delete")}
+    goal_url["new_action"] = id_url("plans.action_new", "goal_id", case_id=case.id)
+    for goal in goals:
+        goal.short = do_truncate(env, goal.title, 40)
+        goal.url_move = goal_url["move"](goal.id)
+        goal.url_edit = goal_url["edit"](goal.id)
+        goal.url_delete = goal_url["delete"](goal.id)
+        goal.url_new_action = goal_url["new_action"](goal.id)
+    versions = _VERSIONS.all(plan_id=plan.id)
+    if versions:
+        # Each version is named and linked several times in the page: prepared once.
+        version_url = id_url("plans.version", "number", case_id=case.id)
+        print_url = id_url("plans.print_version", "number", case_id=case.id)
+        name = Markup(get_translations().ugettext("Version %(number)d"))  # as the templates' _()
+        for v in versions:
+            v.label = name % {"number": v.number}
+            v.url = version_url(v.number)
+            v.print_url = print_url(v.number)
     acks = {}
     if versions:
-        for ack in (PlanAcknowledgement.select()
-                    .where(PlanAcknowledgement.plan_version.in_([v.id for v in versions]))
-                    .order_by(PlanAcknowledgement.at)):
+        for ack in _ACKS.all(plan_id=plan.id):
             acks.setdefault(ack.plan_version_id, []).append(ack)
     latest = versions[0] if versions else None
     needs = rules.ordered_needs(plan)
@@ -288,8 +356,10 @@ def _plan_context(case, plan, **extra):
     if latest:
         draft = rules.snapshot(plan, case, names=names, needs=needs, goals=goals, actions=actions)
         changes = rules.compare(latest.data, draft)
-    reviews = list(PlanReview.select().where(PlanReview.plan == plan)
-                   .order_by(PlanReview.reviewed_on.desc(), PlanReview.id.desc()))
+    reviews = _REVIEWS.all(plan_id=plan.id)
+    review_url = id_url("plans.review", "review_id", case_id=case.id)
+    for r in reviews:
+        r.url = review_url(r.id)
     context.update(
         needs=needs,
         goals=goals,
@@ -306,20 +376,28 @@ def _plan_context(case, plan, **extra):
         # organisation's in a mixed demo: it names the external plan and the required fields.
         country=case.country,
         expected_effect_required=bool(rules.figure("plan_expected_effect_required", case)),
+        csrf=generate_csrf(),
+        status_labels=_status_labels(),
     )
-    if context["can_edit"]:
-        context["need_form"] = extra.pop("need_form", None) or _need_form(case)
-        context["goal_form"] = extra.pop("goal_form", None) or _goal_form(case)
-        # The add-action form of each goal; one of them may come back with errors.
-        failed = extra.pop("action_form", None)
-        failed_goal = extra.pop("action_goal_id", None)
-        choices = _responsible_choices(case, names=names)  # once for every goal's form
-        context["action_forms"] = {
-            goal.id: failed if goal.id == failed_goal and failed is not None else _action_form(case, goal=goal, choices=choices)
-            for goal in goals
-        }
+    # The add forms are built only when one comes back with errors; otherwise the page
+    # links to need_new, goal_new and action_new (htmx swaps the form in).
+    context["need_form"] = extra.pop("need_form", None)
+    context["goal_form"] = extra.pop("goal_form", None)
+    failed = extra.pop("action_form", None)
+    failed_goal = extra.pop("action_goal_id", None)
+    context["action_forms"] = {failed_goal: failed} if failed is not None else {}
     context.update(extra)
     return context
+
+
+def id_url(endpoint, name, **values):
+    """A function giving ``url_for(endpoint, **values, name=id)`` for any id, from one
+    ``url_for`` call (building a URL per row costs more than the row's other markup)."""
+    mark = 987654321
+    head, found, tail = url_for(endpoint, **values, **{name: mark}).rpartition(str(mark))
+    if not found:  # cannot happen with an <int:> rule; stay correct anyway
+        return lambda item_id: url_for(endpoint, **values, **{name: item_id})
+    return lambda item_id: f"{head}{item_id}{tail}"
 
 
 def _need_form(case, formdata=None, need=None):
@@ -440,6 +518,51 @@ def details(case_id):
             plan = stale
     status = 409 if stale else 422
     return _failed(case, plan, "details", status, details_form=form, details_stale=stale)
+
+
+# --- Add forms (built on request, not with every plan page) --------------------------------
+
+
+def _add_form_page(case, kind, **context):
+    """An add form: a page of its own without JavaScript; for htmx only the form, which
+    replaces its link in the plan page (and takes the focus: autofocus)."""
+    # On its own page the form's heading follows the page's h1; in the plan page, the
+    # section's h2 (a goal's h3 for an action).
+    partial = is_partial()
+    heading = ("h4" if kind == "action" else "h3") if partial else "h2"
+    return render("plans/add.html", block="add_form", case=case, add_kind=kind, add_heading=heading,
+                  add_standalone=not partial, **context)
+
+
+@bp.route("/<int:case_id>/needs/new")
+@role_required(*STAFF)
+def need_new(case_id):
+    """The form to record a need or a risk."""
+    case, _plan = _staff_case(case_id, edit=True)
+    form = _need_form(case)
+    form.area.render_kw = {"autofocus": True}
+    return _add_form_page(case, "need", need_form=form)
+
+
+@bp.route("/<int:case_id>/goals/new")
+@role_required(*STAFF)
+def goal_new(case_id):
+    """The form to add a goal."""
+    case, _plan = _staff_case(case_id, edit=True)
+    form = _goal_form(case)
+    form.title.render_kw = {"autofocus": True}
+    return _add_form_page(case, "goal", goal_form=form)
+
+
+@bp.route("/<int:case_id>/goals/<int:goal_id>/actions/new")
+@role_required(*STAFF)
+def action_new(case_id, goal_id):
+    """The form to add an action under a goal."""
+    case, plan = _staff_case(case_id, edit=True)
+    goal = _child_of(plan, PlanGoal, goal_id)
+    form = _action_form(case, goal=goal)
+    form.description.render_kw = {"autofocus": True}
+    return _add_form_page(case, "action", goal=goal, aform=form)
 
 
 # --- Needs and risks -----------------------------------------------------------------------
@@ -882,19 +1005,32 @@ def review(case_id, review_id):
 # --- Caregivers: the approved plan, read-only, and their answer ----------------------------
 
 
+#: The latest approved version of a case's plan, with the reader's answer to it (``my_ack``,
+#: or None) and the reader's person id (``me``): one statement.
+_FAMILY_VERSION = Prepared(
+    lambda case_id, user_id: PlanVersion.select(
+        PlanVersion.id, PlanVersion.number, PlanVersion.approved_at, PlanVersion.snapshot,
+        PlanAcknowledgement.id, PlanAcknowledgement.response, PlanAcknowledgement.comment, PlanAcknowledgement.at,
+        Person.select(Person.id).where(Person.account == user_id).limit(1).alias("me"))
+    .join(CarePlan)
+    .switch(PlanVersion)
+    .join(PlanAcknowledgement, JOIN.LEFT_OUTER,
+          on=((PlanAcknowledgement.plan_version == PlanVersion.id) & (PlanAcknowledgement.user == user_id)),
+          attr="my_ack")
+    .where(CarePlan.case == case_id)
+    .order_by(PlanVersion.number.desc()).limit(1),
+    "case_id", "user_id")
+
+
 def _family_context(case, **extra):
     """What a caregiver may see of the plan: the latest approved version and their answer."""
-    plan = _plan_of(case)
-    version = rules.latest_version(plan) if plan is not None else None
+    version = _FAMILY_VERSION.first(case_id=case.id, user_id=current_user.id)
     data = version.data if version else None
-    me = Person.select(Person.id).where(Person.account == current_user.id).scalar()
     mine = []
     if data:
+        me = version.me
         mine = [a for g in data["goals"] for a in g["actions"] if me and a.get("responsible_person") == me]
-    ack = None
-    if version is not None:
-        ack = PlanAcknowledgement.get_or_none((PlanAcknowledgement.plan_version == version)
-                                              & (PlanAcknowledgement.user == current_user.id))
+    ack = version.my_ack if version is not None else None
     context = {"case": case, "version": version, "data": data, "mine": mine, "ack": ack,
                "form": extra.pop("form", None) or AcknowledgeForm(formdata=None)}
     context.update(extra)
