@@ -138,7 +138,7 @@ class Prepared:
     """
 
     #: Distinct values nobody stores: they mark where each parameter goes.
-    _MARKERS = tuple(f"\x00prepared-{i}\x00" for i in range(8))
+    _MARKERS = tuple(f"\x00prepared-{i}\x00" for i in range(12))
 
     def __init__(self, build, *names):
         if len(names) > len(self._MARKERS):
@@ -186,6 +186,11 @@ class Prepared:
         the stored ISO text."""
         _query, sql, params = self._params(values)
         return db.execute_sql(sql, params).fetchall()
+
+    def execute(self, **values):
+        """Run the statement (an INSERT, say) and return the cursor."""
+        _query, sql, params = self._params(values)
+        return db.execute_sql(sql, params)
 
     def scalar(self, **values):
         """The first column of the first row, or None."""
