@@ -69,20 +69,22 @@ def _family_query(upcoming):
     return InVisibleCases(build, "now", "limit")
 
 
-#: The caregiver's queries, compiled once (models.base.Prepared): upcoming contacts, past
-#: ones with a shared summary, and the children's first names and the workers' names.
+#: The caregiver's queries, compiled once (models.base.Prepared): upcoming contacts and past
+#: ones with a shared summary (the children's and workers' names: CONTACT_PEOPLE).
 _UPCOMING = _family_query(upcoming=True)
 _PAST = _family_query(upcoming=False)
-_NAMES = Prepared(
-    lambda ids: ContactParticipant.select(ContactParticipant.contact, ContactParticipant.kind, Person.first_name,
-                                          User.full_name)
+#: (contact, kind, user, worker's name, person's first and last name) of the children and
+#: workers of some contacts (the list of contacts and the caregivers' pages).
+CONTACT_PEOPLE = Prepared(
+    lambda ids: ContactParticipant.select(ContactParticipant.contact, ContactParticipant.kind, ContactParticipant.user,
+                                          User.full_name, ContactParticipant.person, Person.first_name,
+                                          Person.last_name)
     .join(Person, JOIN.LEFT_OUTER, on=(ContactParticipant.person == Person.id))
     .switch(ContactParticipant)
     .join(User, JOIN.LEFT_OUTER, on=(ContactParticipant.user == User.id))
     .where(ContactParticipant.contact.in_(id_list(ids))
            & ContactParticipant.kind.in_([ParticipantKind.CHILD, ParticipantKind.WORKER]))
-    .order_by(ContactParticipant.id)
-    .tuples(),
+    .order_by(ContactParticipant.kind, ContactParticipant.id).tuples(),
     "ids",
 )
 
@@ -97,7 +99,7 @@ def _as_family_contacts(*row_lists):
     the children and workers from one query (none when there are no rows)."""
     names = {row[0]: ([], []) for rows in row_lists for row in rows}
     if names:
-        for contact_id, kind, first_name, worker in _NAMES.rows(ids=list(names)):
+        for contact_id, kind, _user, worker, _person, first_name, _last in CONTACT_PEOPLE.rows(ids=list(names)):
             names[contact_id][0 if kind == ParticipantKind.CHILD else 1].append(first_name or worker)
     return [
         [FamilyContact(cid, case_name, as_datetime(start), as_datetime(end), status, room or place, address or "",

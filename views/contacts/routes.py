@@ -34,6 +34,7 @@ from . import bp
 from ..htmx import is_partial, render
 from ..pagination import Page
 from ..permissions import InVisibleCases, get_case_or_404, role_required, visible_cases
+from .portal import CONTACT_PEOPLE
 from .formatting import as_datetime, clock_formatter, datetime_formatter, day_formatter, fixed_offset, id_url
 from .forms import (
     ENDED_EARLY_LABELS,
@@ -940,20 +941,6 @@ def _list_query(used, what):
     return query
 
 
-#: (contact, kind, user, worker's name, person's first and last name) of the children and
-#: workers of some contacts.
-_LIST_PEOPLE = Prepared(
-    lambda ids: ContactParticipant.select(ContactParticipant.contact, ContactParticipant.kind, ContactParticipant.user,
-                                          User.full_name, ContactParticipant.person, Person.first_name,
-                                          Person.last_name)
-    .join(Person, JOIN.LEFT_OUTER, on=(ContactParticipant.person == Person.id))
-    .switch(ContactParticipant)
-    .join(User, JOIN.LEFT_OUTER, on=(ContactParticipant.user == User.id))
-    .where(ContactParticipant.contact.in_(id_list(ids))
-           & ContactParticipant.kind.in_([ParticipantKind.CHILD, ParticipantKind.WORKER]))
-    .order_by(ContactParticipant.kind, ContactParticipant.id).tuples(),
-    "ids",
-)
 _ALL_ROOMS = Prepared(lambda: Room.select(Room.id, Room.name).order_by(Room.name).tuples())
 #: Workers who supervise contacts of the cases in view, for the list's filter (not every
 #: staff member of the organisation).
@@ -1011,7 +998,7 @@ def index():
             page = 1
     pages = max(1, -(-total // PER_PAGE))
     children, workers = {}, {}
-    for contact_id, kind, uid, full_name, person_id, first, last in _LIST_PEOPLE.rows(ids=[c[0] for c in contacts]):
+    for contact_id, kind, uid, full_name, person_id, first, last in CONTACT_PEOPLE.rows(ids=[c[0] for c in contacts]):
         name = full_name if uid else (f"{first} {last}" if person_id else "")
         (children if kind == ParticipantKind.CHILD else workers).setdefault(contact_id, []).append(name)
     clock, moment = clock_formatter(), datetime_formatter()
