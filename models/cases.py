@@ -73,7 +73,9 @@ class Case(BaseModel):
     name = CharField(max_length=200)
     search_name = CharField(max_length=200, index=True, default="")
     case_type = CharField(max_length=20, index=True)
-    status = CharField(max_length=20, default=CaseStatus.ACTIVE, index=True)
+    # No index of its own: three values, most cases active; it misled the query planner
+    # away from the key worker's and the members' indexes (migration 0007).
+    status = CharField(max_length=20, default=CaseStatus.ACTIVE)
     opened_on = DateField(default=datetime.date.today)
     closed_on = DateField(null=True)
     monitoring_until = DateField(null=True)

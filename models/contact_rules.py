@@ -291,6 +291,13 @@ def timing_problems(start, end, max_minutes, now=None, is_new=True):
 # --- Loading what the checks need -----------------------------------------------------------
 
 
+#: Longer than any booking can last: a contact lasts at most 24 hours, visitors come at most
+#: 2 hours before and stay 2 after (views/contacts/forms.py). Queries of bookings that
+#: overlap a window add the redundant bound ``span_start > window start - this``, so that
+#: an index reads the bookings that start near the window, not every later one.
+LONGEST_BOOKING = datetime.timedelta(days=2)
+
+
 def load_bookings(window_start, window_end, room_ids=(), user_ids=(), person_ids=(), exclude_ids=()):
     """Active bookings overlapping the window that share a room, worker or person (2 queries)."""
     involved = ContactParticipant.select(ContactParticipant.contact).where(
@@ -301,6 +308,7 @@ def load_bookings(window_start, window_end, room_ids=(), user_ids=(), person_ids
     ).where(
         Contact.status.in_(list(BOOKING_STATUSES))
         & (Contact.span_start < window_end)
+        & (Contact.span_start > window_start - LONGEST_BOOKING)
         & (Contact.span_end > window_start)
         & (Contact.room.in_([r for r in room_ids if r] or [0]) | Contact.id.in_(involved))
     )

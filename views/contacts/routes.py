@@ -781,9 +781,16 @@ def _week_rows(by, user_id, window):
     return Page([(ident, name) for ident, name, _total in found], requested, max(1, -(-total // WEEK_ROWS)), total)
 
 
+#: contact_rules.LONGEST_BOOKING as SQLite's datetime() modifier.
+_LONGEST_BOOKING = f"-{rules.LONGEST_BOOKING.days} days"
+
+
 def _in_week(start, end):
+    """Bookings that overlap [start, end). The redundant lower bound on span_start lets
+    an index read only the bookings that start near the week, not every future one."""
     return (Contact.status.in_([*BOOKING_STATUSES, ContactStatus.HELD, ContactStatus.ENDED_EARLY])
-            & (Contact.span_start < end) & (Contact.span_end > start))
+            & (Contact.span_start < end) & (Contact.span_start > fn.datetime(start, _LONGEST_BOOKING))
+            & (Contact.span_end > start))
 
 
 #: The week's queries, compiled once (models.base.Prepared): rooms, workers, contacts and
