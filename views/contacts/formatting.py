@@ -129,17 +129,6 @@ def day_formatter():
     return fmt
 
 
-def id_url(url, tail="/0"):
-    """A function id → URL from one URL built with the id 0, for pages that link many rows
-    to the same endpoint (``url_for`` per row is slow): ``url`` is
-    ``url_for(endpoint, some_id=0)`` and ends with ``tail``, the 0 and what follows it
-    ("/0", "/0/cannot-come"). The prefix of the application stays as ``url_for`` gave it."""
-    if not (tail.startswith("/0") and url.endswith(tail)):
-        raise ValueError(url)
-    prefix, rest = url[:len(url) - len(tail) + 1], tail[2:]
-    return lambda ident: f"{prefix}{ident}{rest}"
-
-
 def as_datetime(value):
     """A stored time (ISO text, as peewee writes a datetime; what Prepared.rows returns) as
     a datetime; None stays."""

@@ -3,7 +3,6 @@
 import datetime
 from dataclasses import dataclass
 
-from flask import url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +15,8 @@ from models.contacts import BOOKING_STATUSES, Contact, ContactOrder, ContactPart
 
 from ..permissions import InVisibleCases
 from ..panels import CAREGIVER_HOME, CASE, STAFF_HOME, Panel, register
-from .formatting import as_datetime, clock_formatter, day_formatter, id_url
+from ..layout import id_url
+from .formatting import as_datetime, clock_formatter, day_formatter
 from .forms import PARTY_LABELS, PARTY_NAMES, STATUS_LABELS
 from .portal import family_contacts
 
@@ -131,7 +131,7 @@ def case_panel(case, user):
     upcoming = []
     found = _UPCOMING.rows(case_id=case.id, now=rules.utcnow())
     if found:
-        detail_url = id_url(url_for("contacts.detail", contact_id=0))
+        detail_url = id_url("contacts.detail", "contact_id")
         day, clock, label = day_formatter(), clock_formatter(), _status_labels()
         for cid, start, end, room, room_name, place, status in found:
             start, end = as_datetime(start), as_datetime(end)
@@ -149,7 +149,7 @@ def staff_home_panel(user):
     found = _TODAY.rows(user=user, start=start, end=end, me=user.id)
     contacts = []
     if found:
-        detail_url = id_url(url_for("contacts.detail", contact_id=0))
+        detail_url = id_url("contacts.detail", "contact_id")
         clock, label = clock_formatter(), _status_labels()
         contacts = [
             (detail_url(cid), f"{clock(as_datetime(span_start))}–{clock(as_datetime(span_end))} {case_name}",

@@ -22,7 +22,8 @@ from models.contacts import BOOKING_STATUSES, Contact, ContactParticipant, Conta
 from . import bp
 from ..htmx import render
 from ..permissions import InVisibleCases, role_required, visible_cases
-from .formatting import as_datetime, id_url
+from .formatting import as_datetime
+from ..layout import id_url
 from .forms import CannotComeForm
 
 UPCOMING_LIMIT = 50
@@ -122,7 +123,7 @@ def my_contacts():
     upcoming, past = _as_family_contacts(_family_rows(current_user, True, UPCOMING_LIMIT),
                                          _family_rows(current_user, False, PAST_LIMIT))
     return render("contacts/my.html", upcoming=upcoming, past=past,
-                  cannot_come_url=id_url(url_for("contacts.cannot_come", contact_id=0), "/0/cannot-come"))
+                  cannot_come_url=id_url("contacts.cannot_come", "contact_id"))
 
 
 def _my_contact_or_404(contact_id):

@@ -35,7 +35,8 @@ from ..htmx import is_partial, render
 from ..pagination import Page
 from ..permissions import InVisibleCases, get_case_or_404, role_required, visible_cases
 from .portal import CONTACT_PEOPLE
-from .formatting import as_datetime, clock_formatter, datetime_formatter, day_formatter, fixed_offset, id_url
+from ..layout import id_url
+from .formatting import as_datetime, clock_formatter, datetime_formatter, day_formatter, fixed_offset
 from .forms import (
     ENDED_EARLY_LABELS,
     ISSUER_LABELS,
@@ -884,7 +885,7 @@ def week():
     last = max((c[7] for c in contacts), default=window[1])
     day_offset = fixed_offset(zone, first, last)
     clock = clock_formatter(fixed_offset(get_timezone(), first, last))
-    detail_url = id_url(url_for("contacts.detail", contact_id=0))
+    detail_url = id_url("contacts.detail", "contact_id")
     row_keys = {key for key, _n in grid_rows}
     cells, status_labels = {}, {}
     for contact_id, case_id, case_name, room_id, status, starts_at, span_start, span_end in contacts:
@@ -1009,7 +1010,7 @@ def index():
         name = full_name if uid else (f"{first} {last}" if person_id else "")
         (children if kind == ParticipantKind.CHILD else workers).setdefault(contact_id, []).append(name)
     clock, moment = clock_formatter(), datetime_formatter()
-    detail_url = id_url(url_for("contacts.detail", contact_id=0))
+    detail_url = id_url("contacts.detail", "contact_id")
     labels = {}
     shown = []
     for contact_id, starts_at, ends_at, case_name, room, room_name, place, status, _total in contacts:

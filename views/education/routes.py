@@ -111,9 +111,6 @@ def _hours(minutes):
 # --- Scoping helpers ------------------------------------------------------------------------------
 
 
-_editable_case_ids = editable_case_ids
-
-
 def _get_event_or_404(event_id):
     event = TrainingEvent.get_or_none(TrainingEvent.id == event_id)
     if event is None:
@@ -132,7 +129,7 @@ def _get_registration_or_404(registration_id, edit=True):
     )
     if registration is None:
         abort(404)
-    if edit and not _editable_case_ids([registration.case_id]):
+    if edit and not editable_case_ids([registration.case_id]):
         abort(403)
     return registration
 
@@ -270,7 +267,7 @@ def _event_context(event, **extra):
     )
     counts = event_counts([event.id]).get(event.id, (0, 0))
     shown = sum(1 for r in registrations if r.status != RegistrationStatus.CANCELLED)
-    editable = _editable_case_ids({r.case_id for r in registrations})
+    editable = editable_case_ids({r.case_id for r in registrations})
     started = event.starts_at <= _now()
     forms = extra.pop("attendance_forms", {})
     for r in registrations:
@@ -313,7 +310,7 @@ def _registrations_response(event, status=200, **extra):
 def _register_form(event, formdata=None):
     """Caregivers of the families the user may edit, for staff to register (loaded on demand)."""
     form = RegisterForm(formdata=formdata) if formdata is not None else RegisterForm(formdata=None)
-    editable = _editable_case_ids(
+    editable = editable_case_ids(
         c.id for c in visible_cases(current_user).select(Case.id).where(Case.status == CaseStatus.ACTIVE))
     rows = (
         Member.select(Member.person, Person.first_name, Person.last_name, Case.name)
@@ -343,7 +340,7 @@ def event_register(event_id):
         return _registrations_response(event, 422, register_form=form)
     person = Person.get_by_id(form.person.data)  # one of the choices: validated above
     cases = caregiver_cases([person.id]).get(person.id, [])
-    editable = _editable_case_ids(c.id for c in cases)
+    editable = editable_case_ids(c.id for c in cases)
     case = rules.governing_case([c for c in cases if c.id in editable])
     if case is None:
         abort(403)
@@ -452,7 +449,7 @@ def _person_context(person, **extra):
     context.update(
         plan=plan,
         plans=plans,
-        can_edit=bool(_editable_case_ids([progress.case.id])) if current_user.role_enum is not Role.CAREGIVER else False,
+        can_edit=bool(editable_case_ids([progress.case.id])) if current_user.role_enum is not Role.CAREGIVER else False,
         registrations=_person_registrations(person),
         external=_EXTERNAL_OF.all(person_id=person.id),
     )

@@ -15,7 +15,7 @@ from models.plans import OPEN_STATUSES, CarePlan, PlanAcknowledgement, PlanActio
 
 from .. import panels
 from ..permissions import InVisibleCases
-from .routes import id_url
+from ..layout import id_url
 
 #: Rows of each list in "Due items" (the rest is counted).
 DUE_ROWS = 10

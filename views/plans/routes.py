@@ -17,7 +17,6 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2.filters import do_truncate
 from jinja2_fragments.flask import render_block
-from markupsafe import Markup
 from peewee import JOIN, fn
 
 from models import Member, MemberRole, Organisation, Person, Role, TeamMember, User, audit, db
@@ -40,6 +39,7 @@ from models.plans import (
 
 from ..formatting import date as format_day
 from ..htmx import hx_redirect, is_partial, render, with_trigger
+from ..layout import id_url
 from ..permissions import can_edit_case, get_case_or_404, role_required
 from . import bp
 from .forms import (
@@ -104,9 +104,8 @@ def _labels():
 
 
 def _status_labels():
-    """The statuses' labels translated once (a lazy label is translated at every use);
-    Markup, as a lazy string is (its __html__), so the output is the same."""
-    return {value: Markup(str(label)) for value, label in STATUS_LABELS.items()}
+    """The statuses' labels translated once (a lazy label is translated at every use)."""
+    return {value: str(label) for value, label in STATUS_LABELS.items()}
 
 
 RESPONSIBLE_LABELS = {
@@ -341,7 +340,7 @@ def _plan_context(case, plan, **extra):
         # Each version is named and linked several times in the page: prepared once.
         version_url = id_url("plans.version", "number", case_id=case.id)
         print_url = id_url("plans.print_version", "number", case_id=case.id)
-        name = Markup(get_translations().ugettext("Version %(number)d"))  # as the templates' _()
+        name = get_translations().ugettext("Version %(number)d")
         for v in versions:
             v.label = name % {"number": v.number}
             v.url = version_url(v.number)
@@ -388,16 +387,6 @@ def _plan_context(case, plan, **extra):
     context["action_forms"] = {failed_goal: failed} if failed is not None else {}
     context.update(extra)
     return context
-
-
-def id_url(endpoint, name, **values):
-    """A function giving ``url_for(endpoint, **values, name=id)`` for any id, from one
-    ``url_for`` call (building a URL per row costs more than the row's other markup)."""
-    mark = 987654321
-    head, found, tail = url_for(endpoint, **values, **{name: mark}).rpartition(str(mark))
-    if not found:  # cannot happen with an <int:> rule; stay correct anyway
-        return lambda item_id: url_for(endpoint, **values, **{name: item_id})
-    return lambda item_id: f"{head}{item_id}{tail}"
 
 
 def _need_form(case, formdata=None, need=None):
