@@ -146,6 +146,8 @@ class Prepared:
         self.build, self.names = build, names
         self._compiled = None
         self._lock = threading.Lock()
+        #: What peewee's cursor wrapper works out from the columns on every execution.
+        self._wrapper_state = None
 
     def _compile(self):
         with self._lock:
@@ -173,7 +175,38 @@ class Prepared:
         """Every row, as the query itself returns them (models with their joined models,
         or dicts or tuples when the query asks for those)."""
         query, sql, params = self._params(values)
-        return list(query._get_cursor_wrapper(db.execute_sql(sql, params)))
+        wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
+        state = self._wrapper_state
+        if state is None:
+            state = self._wrapper_state = self._initial_state(wrapper)
+        else:
+            wrapper.__dict__.update(state)
+        wrapper.initialized = True
+        return list(wrapper)
+
+    @staticmethod
+    def _initial_state(wrapper):
+        """Initialise ``wrapper`` and return what its ``initialize`` set.
+
+        Peewee's model cursor wrappers map the result's columns to fields, converters and
+        joined models at the start of every result, which costs more than a one-row query
+        itself. The mapping depends only on the query and the result's columns, and both are
+        the same on every run of a prepared statement, so it is worked out once and given
+        to the later wrappers (peewee is pinned in requirements.lock).
+        """
+        before = dict(wrapper.__dict__)
+        wrapper.initialize()
+        state = {key: value for key, value in wrapper.__dict__.items()
+                 if key not in before or before[key] is not value}
+        impl = state.get("impl")
+        if impl is not None and "constructor" in state:
+            # Named-tuple rows: peewee's constructor is a closure over this first wrapper
+            # (and so over its rows); an equivalent without it.
+            state["constructor"] = lambda row: impl(*row)
+        fast = _plain_model_rows(wrapper, state)
+        if fast is not None:
+            state["process_row"] = fast
+        return state
 
     def first(self, **values):
         """The first row as the query returns it (of a ``.limit(1)`` query), or None."""
@@ -197,6 +230,42 @@ class Prepared:
         _query, sql, params = self._params(values)
         row = db.execute_sql(sql, params).fetchone()
         return row[0] if row else None
+
+
+def _plain_model_rows(wrapper, state):
+    """A row-to-model function for a one-model query whose columns are all its fields,
+    or None for any other query.
+
+    Peewee builds each model through ``__init__`` and one ``setattr`` per column; for a
+    model's own fields that amounts to filling ``__data__`` (FieldAccessor, and
+    ForeignKeyAccessor for a plain id), which is done here in one step. Anything else (an
+    alias, a joined model, a custom accessor or constructor) keeps peewee's way.
+    """
+    from peewee import FieldAccessor, ForeignKeyAccessor, ModelObjectCursorWrapper
+
+    model = wrapper.model
+    if type(wrapper) is not ModelObjectCursorWrapper or wrapper.constructor is not model:
+        return None
+    if model.__init__ is not Model.__init__:
+        return None
+    fields = model._meta.fields
+    columns = state["unique_columns"]
+    for name in columns:
+        field = fields.get(name)
+        accessor = next((k.__dict__[name] for k in model.__mro__ if name in k.__dict__), None)
+        if field is None or type(accessor) not in (FieldAccessor, ForeignKeyAccessor):
+            return None
+    spec = tuple(zip(range(len(columns)), columns, state["converters"]))
+    new = model.__new__
+
+    def process_row(row):
+        obj = new(model)
+        obj.__data__ = {name: row[i] if convert is None else convert(row[i]) for i, name, convert in spec}
+        obj._dirty = set()
+        obj.__rel__ = {}
+        return obj
+
+    return process_row
 
 
 def id_list(marker):

@@ -87,3 +87,53 @@ def test_rows_are_plain_database_values(app):
     by_id = Prepared(lambda user_id: User.select(User.full_name, User.created_at).where(User.id == user_id), "user_id")
     [(name, created)] = by_id.rows(user_id=user.id)
     assert name == "Filip" and isinstance(created, str) and created.startswith(str(user.created_at.date()))
+
+
+@pytest.mark.parametrize("shape", ["models", "joined", "dicts", "tuples", "namedtuples", "aliased"])
+def test_later_runs_build_rows_exactly_as_peewee_does(app, shape):
+    """The column mapping is worked out on the first run and reused (and plain model rows are
+    built directly): are the second and third runs' rows the same as peewee's own, for each
+    kind of row, with nothing marked dirty and the joined model attached?"""
+    make_user("staff", full_name="Alena")
+    user = make_user("caregiver", full_name="Bohdan")
+    Notification.send(user, "a")
+    Notification.send(user, "b")
+
+    def build(user_id):
+        if shape == "joined":
+            query = Notification.select(Notification, User).join(User)
+        elif shape == "aliased":
+            query = Notification.select(Notification.id, User.full_name.alias("who")).join(User)
+        else:
+            query = Notification.select()
+        query = query.where(Notification.user == user_id).order_by(Notification.id)
+        return {"dicts": query.dicts(), "tuples": query.tuples(), "namedtuples": query.namedtuples()}.get(shape, query)
+
+    prepared = Prepared(build, "user_id")
+    expected = list(build(user.id))
+    for _run in range(3):
+        rows = prepared.all(user_id=user.id)
+        assert len(rows) == len(expected) == 2
+        for row, peewee_row in zip(rows, expected):
+            if shape in ("models", "joined", "aliased"):
+                assert type(row) is type(peewee_row)
+                assert row.__data__ == peewee_row.__data__ and vars(row).keys() == vars(peewee_row).keys()
+                assert not row.is_dirty() and row.__rel__.keys() == peewee_row.__rel__.keys()
+                for name, related in row.__rel__.items():
+                    assert vars(related) == vars(peewee_row.__rel__[name])
+            elif shape == "namedtuples":  # peewee makes a new class per result
+                assert row._fields == peewee_row._fields and tuple(row) == tuple(peewee_row)
+            else:
+                assert row == peewee_row
+    if shape == "joined":
+        assert rows[0].user.full_name == "Bohdan" and "user" in rows[0].__rel__
+    if shape == "aliased":
+        assert rows[0].user.who == "Bohdan"
+    if shape == "namedtuples":
+        assert rows[1].kind == "b"
+    # A row built directly still saves like one peewee built.
+    if shape == "models":
+        rows[0].kind = "c"
+        assert rows[0].is_dirty()
+        rows[0].save()
+        assert Notification.get_by_id(rows[0].id).kind == "c"
