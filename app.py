@@ -6,10 +6,12 @@ localisation, the blueprints, security headers and the error pages together.
 import os
 import time
 from functools import cached_property
+from types import SimpleNamespace
 
 from flask import Flask, current_app, redirect, render_template, request, session, url_for
 from flask_babel import Babel, Domain, get_translations
 from flask_babel import gettext as _
+from flask.globals import _cv_app
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from htmx_flask import Htmx
@@ -19,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from config import load_config
 from models import Organisation, User, db
 from models.base import Prepared
+from views.template_translation import TranslatedTemplates
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -32,19 +35,36 @@ class _RequestTranslations(Domain):
     Flask-Babel itself keeps request state (``babel_translations``, which its ``refresh``
     and ``force_locale`` clear and restore), so a language switch or a message in another
     language within the request still gets the right catalog. Flask-Babel is pinned in
-    requirements.lock (``_get_current_context`` is private).
+    requirements.lock (its request state is private; see :func:`_babel_state`).
     """
 
     def get_translations(self):
-        from flask_babel import _get_current_context
-
-        ctx = _get_current_context()
+        ctx = _babel_state()
         translations = getattr(ctx, "babel_translations", None) if ctx is not None else None
         if translations is None:
             translations = super().get_translations()
             if ctx is not None:
                 ctx.babel_translations = translations
         return translations
+
+
+def _babel_state():
+    """Flask-Babel's per-request state (the app context's ``g._flask_babel``), found
+    without going through ``g``'s proxy.
+
+    Flask-Babel looks its state up for every message, every lazy string and every date it
+    formats, each time through three lookups of the ``g`` proxy; a page makes a few
+    hundred. This is the same function reading the context variable behind ``g`` once.
+    It replaces ``flask_babel._get_current_context`` (see :func:`_init_babel`), which
+    Flask-Babel calls by its module-level name; both are pinned in requirements.lock.
+    """
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return None
+    state = app_ctx.g.__dict__.get("_flask_babel")
+    if state is None:
+        state = app_ctx.g._flask_babel = SimpleNamespace()
+    return state
 
 
 babel = Babel()
@@ -98,6 +118,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 def create_app(config=None):
     """Build the Flask application; ``config`` overrides settings (used by tests)."""
     app = Flask(__name__, instance_relative_config=True)
+    # Before anything creates the template environment (app.jinja_env).
+    app.jinja_environment = TranslatedTemplates
     app.config.update(load_config(app.root_path, config))
     if not app.config.get("TESTING"):
         os.makedirs(os.path.dirname(os.path.abspath(app.config["DATABASE"])), exist_ok=True)
@@ -113,7 +135,7 @@ def create_app(config=None):
 
     from views.prefs import get_locale, text_size
 
-    babel.init_app(app, locale_selector=get_locale, timezone_selector=_timezone)
+    _init_babel(app, get_locale)
 
     import views
 
@@ -130,6 +152,13 @@ def create_app(config=None):
 
     cli.init_app(app)
     return app
+
+
+def _init_babel(app, get_locale):
+    import flask_babel
+
+    babel.init_app(app, locale_selector=get_locale, timezone_selector=_timezone)
+    flask_babel._get_current_context = _babel_state
 
 
 def _init_db_hooks(app):
