@@ -207,3 +207,29 @@ def test_date_filter_writes_what_flask_babel_writes(app, lang, fmt):
             assert date(value, fmt) == format_date(value, fmt)
             assert render_template_string("{{ v|date(f) }}", v=value, f=fmt) == format_date(value, fmt)
         assert date(None) == ""
+
+
+@pytest.mark.parametrize("lang", ["cs", "pl", "en"])
+@pytest.mark.parametrize("fmt", ["short", "medium", "long", "full", "d.M.yyyy HH:mm"])
+@pytest.mark.parametrize("zone", ["Europe/Prague", "Europe/Warsaw", "America/New_York"])
+def test_datetime_filter_writes_what_flask_babel_writes(app, lang, fmt, zone):
+    """Does the datetime filter give exactly Flask-Babel's format_datetime, in the
+    organisation's time zone, across the changes to and from summer time, for stored
+    (naive UTC) and zone-aware values?"""
+    import datetime
+
+    from flask_babel import format_datetime
+
+    from models import Organisation
+    from views.formatting import datetime_text
+
+    with app.app_context():
+        Organisation.update(timezone=zone).execute()
+    starts = (datetime.datetime(2026, 10, 24, 22), datetime.datetime(2027, 3, 27, 22), datetime.datetime(2026, 12, 31, 22))
+    values = [start + datetime.timedelta(minutes=37 * i) for start in starts for i in range(20)]
+    values.append(datetime.datetime(2026, 7, 1, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-3))))
+    with app.test_request_context(), force_locale(lang):
+        for value in values:
+            assert datetime_text(value, fmt) == format_datetime(value, fmt)
+        assert render_template_string("{{ v|datetime }}", v=values[0]) == format_datetime(values[0], "short")
+        assert datetime_text(None) == ""

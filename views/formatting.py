@@ -4,7 +4,8 @@ from functools import lru_cache
 
 from babel import Locale, dates
 from babel.numbers import parse_pattern
-from flask_babel import format_date, format_datetime, format_decimal, get_domain, get_locale
+from flask_babel import (format_date, format_datetime, format_decimal, get_babel, get_domain, get_locale,
+                         get_timezone)
 
 #: Up to two decimals, grouped thousands; parsed once (Babel parses a pattern string on
 #: every call, and lists show hours in every row).
@@ -57,11 +58,61 @@ def date(value, fmt="medium"):
 _NAMED_FORMATS = ("short", "medium", "long", "full")
 
 
+@lru_cache(maxsize=64)
+def _datetime_patterns(locale_id, fmt):
+    """How a language writes a named date-and-time format: the pattern joining the two,
+    the parsed time and date patterns, the locale, and whether the time pattern shows the
+    zone (then the text depends on more than the wall-clock time)."""
+    locale = Locale.parse(locale_id)
+    joined = dates.get_datetime_format(fmt, locale=locale).replace("'", "")
+    time_pattern = dates.parse_pattern(locale.time_formats[fmt])
+    zoned = any(char in time_pattern.pattern for char in "zZvVOXx")
+    return joined, time_pattern, dates.parse_pattern(locale.date_formats[fmt]), locale, zoned
+
+
+@lru_cache(maxsize=4096)
+def _clock_text(locale_id, fmt, clock):
+    """A wall-clock time (``datetime.time``) in a zone-less time pattern."""
+    _joined, time_pattern, _date, locale, _zoned = _datetime_patterns(locale_id, fmt)
+    return time_pattern.apply(clock, locale)
+
+
+@lru_cache(maxsize=4096)
+def _day_text(locale_id, fmt, day):
+    _joined, _time, date_pattern, locale, _zoned = _datetime_patterns(locale_id, fmt)
+    return date_pattern.apply(day, locale)
+
+
+def datetime_text(value, fmt="short"):
+    """A moment in the user's time zone and language ("22.11.26 14:05"); "" for none.
+
+    Flask-Babel's format_datetime step by step (Babel writes a named format as the time
+    and the date put into the language's joining pattern), with the patterns of each
+    language looked up once and the texts of days and clock times remembered: the history
+    shows a time on every row. Formats configured otherwise, and custom patterns, go to
+    Flask-Babel.
+    """
+    if not value:
+        return ""
+    if fmt not in _NAMED_FORMATS or get_babel().instance.date_formats[f"datetime.{fmt}"] is not None:
+        return format_datetime(value, fmt)
+    locale_id = str(get_locale())
+    joined, time_pattern, _date, locale, zoned = _datetime_patterns(locale_id, fmt)
+    zone = get_timezone()
+    local = (value if value.tzinfo else value.replace(tzinfo=datetime.UTC)).astimezone(zone)
+    if hasattr(zone, "normalize"):  # pytz, as Babel does
+        local = zone.normalize(local)
+    day = local.date()
+    if zoned:
+        clock = time_pattern.apply(local.timetz(), locale, reference_date=day)
+    else:
+        clock = _clock_text(locale_id, fmt, local.time())
+    return joined.replace("{0}", clock).replace("{1}", _day_text(locale_id, fmt, day))
+
+
 def init_app(app):
     """Register the template filters."""
     app.add_template_filter(date, "date")
-    app.add_template_filter(
-        lambda d, fmt="short": format_datetime(d, fmt) if d else "", "datetime"
-    )
+    app.add_template_filter(datetime_text, "datetime")
     app.add_template_filter(lambda n: format_decimal(n), "number")
     app.add_template_filter(hours, "hours")

@@ -1,8 +1,11 @@
 """Form pieces shared by every area: the password policy and common field validators."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.widgets.core import clean_key
+from wtforms.widgets.core import html_params as WTFORMS_HTML_PARAMS  # WTForms' own, for the tests
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 #: Shortest password accepted.
@@ -87,3 +90,39 @@ def copy_fields(form, obj, names):
         elif value is None and name in fields and not fields[name].null:
             value = ""  # an empty optional text field is stored as "", not NULL
         setattr(obj, name, value)
+
+
+def _html_params(**kwargs):
+    """WTForms' ``html_params`` (the attributes of every input, label and select), giving
+    the same text about five times faster.
+
+    WTForms builds each attribute through ``Markup.format``, which goes through Python's
+    string formatter with an escaping hook: about 10 µs per attribute, a tenth of a
+    millisecond per field. Here each name and value is escaped once and joined. The rules
+    are WTForms' own: sorted names, ``clean_key`` for ``class_``/``data_``/``aria_``,
+    ``True`` as a bare attribute, ``False`` left out, a double quote in a value that is
+    already markup written as ``&quot;``.
+    """
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = escape(clean_key(key))
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{key}="{_replace(escape(value), chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+_replace = str.replace
+
+
+def install_fast_html_params():
+    """Put :func:`_html_params` where WTForms looks its ``html_params`` up: the module
+    function the widgets and labels call, and the copies Input and Button keep as a
+    static method. WTForms is pinned in requirements.lock; tests/test_forms_html.py checks
+    the output against WTForms' own function."""
+    import wtforms.widgets
+    import wtforms.widgets.core as core
+
+    core.html_params = wtforms.widgets.html_params = _html_params
+    core.Input.html_params = core.Button.html_params = staticmethod(_html_params)
