@@ -4,7 +4,7 @@ import json
 import os
 import threading
 
-from peewee import SQL, DateTimeField, Model
+from peewee import OP, SQL, DateTimeField, Expression, Model, NodeList, Value
 from playhouse.pool import PooledSqliteDatabase
 
 
@@ -266,6 +266,20 @@ def _plain_model_rows(wrapper, state):
         return obj
 
     return process_row
+
+
+def like_pattern(text):
+    """The LIKE pattern of the values containing ``text``, its wildcards escaped with a
+    backslash as peewee's ``contains`` escapes them; for :func:`like`."""
+    escaped = text.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%")
+    return f"%{escaped}%"
+
+
+def like(field, pattern):
+    """``field LIKE pattern ESCAPE '\\'``: peewee's ``field.contains(text)`` with the
+    pattern (:func:`like_pattern`) as one parameter, so it can be a Prepared marker."""
+    escape = NodeList((Value(pattern, converter=False), SQL("ESCAPE"), Value("\\", converter=False)))
+    return Expression(field, OP.ILIKE, escape)
 
 
 def id_list(marker):

@@ -19,6 +19,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    fn,
 )
 
 from .base import BaseModel, Prepared, id_list, utcnow
@@ -334,21 +335,25 @@ def record_attendance(registration, attendance, minutes, actor, now=None):
 
 def event_counts(event_ids):
     """{event id: (places taken, waiting)} for many events in one query."""
-    from peewee import fn
-
     counts = {i: [0, 0] for i in event_ids}
     if not event_ids:
         return {}
-    rows = (
-        Registration.select(Registration.event, Registration.status, fn.COUNT(Registration.id))
-        .where(Registration.event.in_(list(event_ids))
-               & Registration.status.in_([RegistrationStatus.REGISTERED, RegistrationStatus.WAITING]))
-        .group_by(Registration.event, Registration.status)
-        .tuples()
-    )
+    rows = _EVENT_COUNTS.all(event_ids=list(event_ids))
     for event_id, status, n in rows:
         counts[event_id][0 if status == RegistrationStatus.REGISTERED else 1] = n
     return {k: tuple(v) for k, v in counts.items()}
+
+
+#: Places taken and waiting per event, for a page of events (compiled once: every list of
+#: trainings shows them).
+_EVENT_COUNTS = Prepared(
+    lambda event_ids: Registration.select(Registration.event, Registration.status, fn.COUNT(Registration.id))
+    .where(Registration.event.in_(id_list(event_ids))
+           & Registration.status.in_([RegistrationStatus.REGISTERED, RegistrationStatus.WAITING]))
+    .group_by(Registration.event, Registration.status)
+    .tuples(),
+    "event_ids",
+)
 
 
 # --- Progress: every query for many caregivers at once -----------------------------------------

@@ -960,6 +960,15 @@ def test_case_list_search_by_member_name(client, staff):
     assert listed_case_ids(text(client.get("/cases/?q=horak"))) == [wanted.id]
 
 
+def test_case_list_search_takes_wildcards_literally(client, staff):
+    """Do "%", "_" and "\\" in a search match only themselves, not any text?"""
+    plain = make_case(key_worker=staff, name="Svobodovi")
+    odd = make_case(key_worker=staff, name="Novák_100%\\B")
+    for q in ("%", "_", "\\", "k_1", "0%"):
+        assert listed_case_ids(text(client.get("/cases/", query_string={"q": q}))) == [odd.id], q
+    assert listed_case_ids(text(client.get("/cases/?q=svob"))) == [plain.id]
+
+
 def test_case_list_search_member_of_invisible_case_not_listed(client, staff):
     """Does a search by member name still list only the user's own cases?"""
     hidden = make_case(key_worker=make_user("staff"), name="Horákovi")

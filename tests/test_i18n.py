@@ -233,3 +233,22 @@ def test_datetime_filter_writes_what_flask_babel_writes(app, lang, fmt, zone):
             assert datetime_text(value, fmt) == format_datetime(value, fmt)
         assert render_template_string("{{ v|datetime }}", v=values[0]) == format_datetime(values[0], "short")
         assert datetime_text(None) == ""
+
+
+@pytest.mark.parametrize("lang", ["cs", "pl", "en"])
+@pytest.mark.parametrize("fmt", ["short", "medium", "long", "HH:mm"])
+def test_clock_text_writes_what_babel_writes(app, lang, fmt):
+    """Is a wall-clock time (remembered per language and time) Babel's format_time text?"""
+    import datetime
+
+    from babel.dates import format_time
+    from flask_babel import get_locale
+
+    from views.formatting import clock_text
+
+    with app.test_request_context(), force_locale(lang):
+        for minutes in range(0, 24 * 60, 53):
+            clock = datetime.time(minutes // 60, minutes % 60, minutes % 7)
+            for _round in range(2):
+                assert clock_text(clock, fmt) == format_time(clock, fmt, locale=get_locale())
+        assert clock_text(None) == ""

@@ -83,6 +83,17 @@ def _day_text(locale_id, fmt, day):
     return date_pattern.apply(day, locale)
 
 
+def clock_text(clock, fmt="short"):
+    """A wall-clock time (a ``datetime.time``, no zone conversion) in the request's
+    language, as Babel's format_time writes it; texts remembered per language and time."""
+    if clock is None:
+        return ""
+    locale_id = str(get_locale())
+    if fmt not in _NAMED_FORMATS or _datetime_patterns(locale_id, fmt)[4]:
+        return dates.format_time(clock, fmt, locale=get_locale())
+    return _clock_text(locale_id, fmt, clock)
+
+
 def datetime_text(value, fmt="short"):
     """A moment in the user's time zone and language ("22.11.26 14:05"); "" for none.
 

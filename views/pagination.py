@@ -31,12 +31,35 @@ def paginate(query, per_page, arg="page"):
         # about without groups): count separately.
         return _page_of(query, per_page, requested, query.count())
     # One statement: the rows of the page and, beside each, the total (COUNT(*) OVER ()).
-    counted = query.select_extend(fn.COUNT(SQL("*")).over().alias(_TOTAL))
-    rows = list(counted.paginate(requested, per_page))
+    rows = list(with_total(query).paginate(requested, per_page))
     if not rows:
         # Past the end (an outdated link) or an empty list: count, then show the last page.
         return _page_of(query, per_page, requested, query.count() if requested > 1 else 0)
     total = _strip_total(rows, query._row_type)
+    return Page(rows, requested, max(1, -(-total // per_page)), total)
+
+
+def with_total(query):
+    """``query`` with the total number of its rows beside each row (a window count), as
+    :func:`paginate_prepared` expects it."""
+    return query.select_extend(fn.COUNT(SQL("*")).over().alias(_TOTAL))
+
+
+def paginate_prepared(run, per_page, arg="page", row_type=ROW.MODEL):
+    """:func:`paginate` for a list whose statement is compiled once (models.base.Prepared).
+
+    ``run(limit=…, offset=…)`` runs it: a :func:`with_total` query ordered and ending in
+    ``.limit(limit).offset(offset)`` with both as parameters. A page past the end asks for
+    the first row to learn the total, then shows the last page, as :func:`paginate` does.
+    """
+    requested = max(1, request.args.get(arg, 1, type=int))
+    rows = run(limit=per_page, offset=(requested - 1) * per_page)
+    if not rows and requested > 1:
+        first = run(limit=1, offset=0)
+        total = _strip_total(first, row_type) if first else 0
+        requested = min(requested, max(1, -(-total // per_page)))
+        rows = run(limit=per_page, offset=(requested - 1) * per_page) if total else []
+    total = _strip_total(rows, row_type) if rows else 0
     return Page(rows, requested, max(1, -(-total // per_page)), total)
 
 

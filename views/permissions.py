@@ -92,7 +92,7 @@ def home_endpoint(user):
 # and htmx fragment loads its case through get_case_or_404, so the rule is applied once.
 
 
-def _case_scope(user):
+def case_scope(user):
     """Which cases ``user`` sees: "none", "all", "staff" (key worker or team) or "family"."""
     if not user.is_authenticated:
         return "none"
@@ -102,8 +102,8 @@ def _case_scope(user):
     return "staff" if role is Role.STAFF else "family"
 
 
-def _cases_in_scope(scope, user_id):
-    """The query of the cases of ``scope`` (see :func:`_case_scope`) for the user ``user_id``."""
+def cases_in_scope(scope, user_id):
+    """The query of the cases of ``scope`` (see :func:`case_scope`) for the user ``user_id``."""
     from models import Case, Member, MemberRole, Person, TeamMember
 
     if scope == "none":
@@ -123,7 +123,7 @@ def _cases_in_scope(scope, user_id):
 
 def visible_cases(user):
     """A query of the cases ``user`` may open."""
-    return _cases_in_scope(_case_scope(user), user.id if user.is_authenticated else None)
+    return cases_in_scope(case_scope(user), user.id if user.is_authenticated else None)
 
 
 class InVisibleCases:
@@ -145,17 +145,17 @@ class InVisibleCases:
         if prepared is None:
             if scope in ("all", "none"):
                 prepared = Prepared(
-                    lambda **kw: self.build(_cases_in_scope(scope, None).select(Case.id), **kw), *self.names)
+                    lambda **kw: self.build(cases_in_scope(scope, None).select(Case.id), **kw), *self.names)
             else:
                 prepared = Prepared(
-                    lambda user_id, **kw: self.build(_cases_in_scope(scope, user_id).select(Case.id), **kw),
+                    lambda user_id, **kw: self.build(cases_in_scope(scope, user_id).select(Case.id), **kw),
                     "user_id", *self.names)
             self._by_scope[scope] = prepared
         return prepared
 
     def _call(self, method, user, values):
         user = current_user if user is None else user
-        scope = _case_scope(user)
+        scope = case_scope(user)
         if scope not in ("all", "none"):
             values = {"user_id": user.id, **values}
         return getattr(self._prepared(scope), method)(**values)
@@ -183,7 +183,7 @@ def _one_case(scope):
     if scope == "all":
         return Prepared(lambda case_id: Case.select().where(Case.id == case_id).limit(1), "case_id")
     return Prepared(
-        lambda case_id, user_id: _cases_in_scope(scope, user_id).where(Case.id == case_id).limit(1),
+        lambda case_id, user_id: cases_in_scope(scope, user_id).where(Case.id == case_id).limit(1),
         "case_id", "user_id",
     )
 
@@ -252,7 +252,7 @@ def get_case_or_404(case_id, edit=False):
     A case the user may not see answers 404, so its existence is not revealed; one they
     may see but not change answers 403.
     """
-    scope = _case_scope(current_user)
+    scope = case_scope(current_user)
     if scope == "none":
         abort(404)
     values = {"case_id": case_id} if scope == "all" else {"case_id": case_id, "user_id": current_user.id}
@@ -292,7 +292,7 @@ def _person_in_scope(scope):
         return Prepared(lambda person_id: Person.select().where(Person.id == person_id).limit(1), "person_id")
 
     def build(person_id, user_id):
-        in_my_cases = Member.select(Member.person).where(Member.case.in_(_cases_in_scope("staff", user_id).select(Case.id)))
+        in_my_cases = Member.select(Member.person).where(Member.case.in_(cases_in_scope("staff", user_id).select(Case.id)))
         in_any_case = Member.select(Member.person)
         return Person.select().where(
             (Person.id == person_id) & (Person.id.in_(in_my_cases) | Person.id.not_in(in_any_case))).limit(1)

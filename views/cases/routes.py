@@ -30,11 +30,11 @@ from models.case_rules import (
     check_member_removal,
     check_new_member,
 )
-from models.base import Prepared, id_list
+from models.base import Prepared, id_list, like, like_pattern
 from models.cases import CASE_TYPES_BY_COUNTRY
 from models.text import fold
 
-from ..pagination import paginate
+from ..pagination import paginate, paginate_prepared, with_total
 from ..panels import CASE, collect
 from ..forms import copy_fields
 from ..htmx import hx_redirect, is_partial, render, with_trigger
@@ -42,6 +42,8 @@ from ..permissions import (
     InVisibleCases,
     blueprint_requires,
     can_edit_case,
+    case_scope,
+    cases_in_scope,
     get_case_or_404,
     visible_cases,
     visible_people,
@@ -125,29 +127,16 @@ def index():
     key_worker = args.get("key_worker", type=int)
     sort = args.get("sort", "name") if args.get("sort") in SORTS else "name"
 
-    query = visible_cases(current_user)
-    if q:
-        folded = fold(q)
-        # A family is found by its name or by the name of any member.
-        # Correlated EXISTS: SQLite looks only at the members of the cases in view, not
-        # at every person of the organisation (IN (…) would scan them all).
-        by_member = (
-            Member.select(SQL("1")).join(Person)
-            .where((Member.case == Case.id) & Person.search_name.contains(folded))
-        )
-        query = query.where(Case.search_name.contains(folded) | fn.EXISTS(by_member))
-    if status in set(CaseStatus):
-        query = query.where(Case.status == status)
-    if case_type in set(CaseType):
-        query = query.where(Case.case_type == case_type)
-    if key_worker:
-        query = query.where(Case.key_worker == key_worker)
-    listing = paginate(
-        query.select(Case, User)
-        .join(User, JOIN.LEFT_OUTER, on=(Case.key_worker == User.id))
-        .order_by(*SORTS[sort]),
-        CASES_PER_PAGE,
-    )
+    # Only the filters in use go into the statement: one compiled statement per scope and
+    # combination (models.base.Prepared), the values as parameters.
+    values = {"pattern": like_pattern(fold(q)) if q else None, "status": status if status in set(CaseStatus) else None,
+              "case_type": case_type if case_type in set(CaseType) else None, "key_worker": key_worker or None}
+    values = {name: value for name, value in values.items() if value is not None}
+    scope = case_scope(current_user)
+    if scope not in ("all", "none"):
+        values["user_id"] = current_user.id
+    statement = _list_statement(scope, sort, tuple(sorted(values)))
+    listing = paginate_prepared(lambda **page: statement.all(**values, **page), CASES_PER_PAGE)
     filters = {"q": q, "status": status, "type": case_type, "key_worker": key_worker or "", "sort": sort}
     return render(
         "cases/case_list.html",
@@ -160,6 +149,46 @@ def index():
         staff=_key_worker_choices(),
         case_types=_case_type_choices(),
     )
+
+
+#: The list's statements by scope, sort and filters in use (see _list_statement).
+_LIST_STATEMENTS = {}
+
+
+def _list_statement(scope, sort, names):
+    """The case list's statement for the cases of ``scope`` (views.permissions), sorted by
+    ``sort``, with the filters ``names`` (of pattern, status, case_type, key_worker and
+    the scope's user_id): compiled on first use."""
+    key = (scope, sort, names)
+    statement = _LIST_STATEMENTS.get(key)
+    if statement is None:
+        statement = _LIST_STATEMENTS[key] = Prepared(
+            lambda **markers: _list_query(scope, sort, **markers), "limit", "offset", *names)
+    return statement
+
+
+def _list_query(scope, sort, limit, offset, user_id=None, pattern=None, status=None, case_type=None,
+                key_worker=None):
+    """The query of one page of the case list (see :func:`_list_statement`)."""
+    query = cases_in_scope(scope, user_id)
+    if pattern is not None:
+        # A family is found by its name or by the name of any member.
+        # Correlated EXISTS: SQLite looks only at the members of the cases in view, not
+        # at every person of the organisation (IN (…) would scan them all).
+        by_member = (
+            Member.select(SQL("1")).join(Person)
+            .where((Member.case == Case.id) & like(Person.search_name, pattern))
+        )
+        query = query.where(like(Case.search_name, pattern) | fn.EXISTS(by_member))
+    if status is not None:
+        query = query.where(Case.status == status)
+    if case_type is not None:
+        query = query.where(Case.case_type == case_type)
+    if key_worker is not None:
+        query = query.where(Case.key_worker == key_worker)
+    query = (query.select(Case, User).join(User, JOIN.LEFT_OUTER, on=(Case.key_worker == User.id))
+             .order_by(*SORTS[sort]))
+    return with_total(query).limit(limit).offset(offset)
 
 
 # --- Create and edit ----------------------------------------------------------------------

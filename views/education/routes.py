@@ -15,10 +15,7 @@ Access, in short (every rule is in views/permissions.py or here, applied per req
 import datetime
 from decimal import Decimal
 
-from babel.dates import format_date as babel_date
-from babel.dates import format_time as babel_time
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import IntegrityError, fn
@@ -45,9 +42,11 @@ from models.education import (
     settings_figures,
 )
 
+from ..formatting import clock_text
+from ..formatting import date as date_text
 from ..formatting import hours as hours_text
 from ..htmx import hx_redirect, is_partial, render, with_trigger
-from ..pagination import paginate
+from ..pagination import paginate, paginate_prepared, with_total
 from models.base import Prepared
 
 from ..permissions import InVisibleCases, editable_case_ids, role_required, visible_cases
@@ -90,13 +89,12 @@ def wall_datetime(value):
     conversion), e.g. "8. 12. 2026 15:00"."""
     if not value:
         return ""
-    locale = get_locale()
-    return f"{babel_date(value.date(), 'medium', locale=locale)} {babel_time(value.time(), 'short', locale=locale)}"
+    return f"{date_text(value.date(), 'medium')} {clock_text(value.time())}"
 
 
 @bp.app_template_filter("wall_time")
 def wall_time(value, fmt="short"):
-    return babel_time(value, fmt, locale=get_locale()) if value else ""
+    return clock_text(value, fmt) if value else ""
 
 
 def _now():
@@ -164,18 +162,29 @@ def _own_person():
 # --- Events ---------------------------------------------------------------------------------------
 
 
+def _events_query(when):
+    def build(now, limit, offset):
+        query = TrainingEvent.select()
+        if when == "past":
+            query = query.where(TrainingEvent.starts_at < now).order_by(TrainingEvent.starts_at.desc(),
+                                                                        TrainingEvent.id.desc())
+        else:
+            query = query.where(TrainingEvent.starts_at >= now).order_by(TrainingEvent.starts_at, TrainingEvent.id)
+        return with_total(query).limit(limit).offset(offset)
+
+    return Prepared(build, "now", "limit", "offset")
+
+
+#: A page of upcoming or past trainings, compiled once (models.base.Prepared).
+_EVENTS = {when: _events_query(when) for when in ("upcoming", "past")}
+
+
 @bp.route("/events")
 @role_required(*STAFF)
 def events():
     """The organisation's trainings, upcoming (soonest first) or past (latest first), paginated."""
     when = "past" if request.args.get("when") == "past" else "upcoming"
-    now = _now()
-    query = TrainingEvent.select()
-    if when == "past":
-        query = query.where(TrainingEvent.starts_at < now).order_by(TrainingEvent.starts_at.desc(), TrainingEvent.id.desc())
-    else:
-        query = query.where(TrainingEvent.starts_at >= now).order_by(TrainingEvent.starts_at, TrainingEvent.id)
-    listing = paginate(query, EVENTS_PER_PAGE)
+    listing = paginate_prepared(lambda **page: _EVENTS[when].all(now=_now(), **page), EVENTS_PER_PAGE)
     return render("education/events.html", block="results", events=listing.rows, page=listing.page,
                   pages=listing.pages, total=listing.total, when=when,
                   counts=event_counts([e.id for e in listing.rows]))
