@@ -366,6 +366,8 @@ def measure_once(port, path, cookie, asset_cache):
     result = {
         "queries": int(headers.get("X-Query-Count", "-1")),
         "bytes": len(body),
+        # Status line, headers and body, as wrk counts an answer's bytes.
+        "response_bytes": len(body) + sum(len(k) + len(v) + 4 for k, v in headers.items()) + 17,
         "gzip_bytes": len(gzip.compress(body, GZIP_LEVEL)),
         "assets": {},
     }
@@ -444,6 +446,17 @@ def run_wrk(port, path, cookie, connections, duration, meter=None):
                 result["other_cpu_share"] = meter.other_share()
             return result
     raise BenchError(f"wrk gave no result for {path} ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+
+
+def off_page_answers(port, path, cookie, run, response_bytes):
+    """How many of a run's answers were not the page (0 when all were): wrk reports no
+    3xx, so a redirect (say, to the sign-in page once a session ended) shows as answers
+    much shorter than the page, and as the page no longer answering 200 afterwards."""
+    status, _headers, _body = fetch(port, path, cookie)
+    if status != 200:
+        return run["requests"]
+    per_answer = run["bytes"] / run["requests"] if run["requests"] else 0
+    return 0 if per_answer >= 0.9 * response_bytes else run["requests"]
 
 
 def warm_up(port, path, cookie, times=3 * WORKERS):
@@ -596,7 +609,9 @@ def run(args):
             for connections in args.connections:
                 print(f"==> {page.name:<16} {path:<22} {connections:>2} connection(s), {args.duration} s",
                       flush=True)
-                row["runs"].append(run_wrk(port, path, cookie, connections, args.duration, meter))
+                run = run_wrk(port, path, cookie, connections, args.duration, meter)
+                run["errors"]["non_2xx"] = off_page_answers(port, path, cookie, run, row["response_bytes"])
+                row["runs"].append(run)
             results["pages"].append(row)
         results["workers"] = worker_memory(server.pid)
         results["machine"]["loadavg_after"] = os.getloadavg()[0]

@@ -120,3 +120,15 @@ def test_bench_script_runs_in_short_mode(tmp_path):
     assert results["pages"][0]["queries"] == 0
     assert len(results["workers"]) == 3 and all(w["rss_mb"] > 0 for w in results["workers"])
     assert "| case list" in proc.stdout
+
+
+def test_answers_other_than_the_page_are_caught(monkeypatch):
+    """wrk reports no 3xx: is a run whose answers were redirects (short answers, or the page
+    no longer answering 200 after the run) counted as failed?"""
+    from bench import run as bench_run
+
+    monkeypatch.setattr(bench_run, "fetch", lambda *args, **kwargs: (200, {}, b""))
+    assert bench_run.off_page_answers(1, "/", None, {"requests": 100, "bytes": 100 * 5000}, 5000) == 0
+    assert bench_run.off_page_answers(1, "/", None, {"requests": 100, "bytes": 100 * 400}, 5000) == 100
+    monkeypatch.setattr(bench_run, "fetch", lambda *args, **kwargs: (303, {}, b""))
+    assert bench_run.off_page_answers(1, "/", None, {"requests": 100, "bytes": 100 * 5000}, 5000) == 100
