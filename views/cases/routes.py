@@ -45,7 +45,6 @@ from ..permissions import (
     case_scope,
     cases_in_scope,
     get_case_or_404,
-    visible_cases,
     visible_people,
 )
 from .forms import (

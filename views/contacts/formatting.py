@@ -7,10 +7,11 @@ The output is exactly Flask-Babel's: a miss calls the same function the template
 """
 import datetime
 
-from babel import dates
-from flask_babel import format_date, format_datetime, format_time, get_babel, get_locale, get_timezone
+from flask_babel import format_date, format_time, get_timezone
 
 from models import contact_rules as rules
+
+from ..formatting import datetime_text
 
 _UTC = datetime.UTC
 
@@ -68,43 +69,14 @@ def fixed_offset(zone, first, last):
 
 def datetime_formatter():
     """``fmt(utc)`` = ``flask_babel.format_datetime(utc, "short")`` (the ``datetime``
-    filter; "" for no time).
-
-    Babel writes a short date and time as its locale's pattern with the short date and
-    the short time put in; each is remembered, per day and per wall-clock time.
-    """
-    state = {}
-
-    def setup():
-        state["zone"] = get_timezone()
-        if get_babel().instance.date_formats["datetime.short"] is not None:
-            state["pattern"] = None  # configured otherwise: format each time as Flask-Babel does
-            return
-        locale = get_locale()
-        state["locale"] = locale
-        state["pattern"] = dates.get_datetime_format("short", locale=locale).replace("'", "")
-        state["days"], state["times"] = {}, {}
+    filter; "" for no time), remembered per time for one render."""
+    seen = {}
 
     def fmt(utc):
-        if not utc:
-            return ""
-        if not state:
-            setup()
-        pattern = state["pattern"]
-        if pattern is None:
-            return format_datetime(utc, "short")
-        local = utc.replace(tzinfo=_UTC).astimezone(state["zone"])
-        if hasattr(state["zone"], "normalize"):  # pytz, as Babel does
-            local = state["zone"].normalize(local)
-        key = (local.hour, local.minute, local.second, local.microsecond, local.utcoffset())
-        clock = state["times"].get(key)
-        if clock is None:
-            clock = state["times"][key] = dates.format_time(local, "short", tzinfo=None, locale=state["locale"])
-        day = local.date()
-        date = state["days"].get(day)
-        if date is None:
-            date = state["days"][day] = dates.format_date(local, "short", locale=state["locale"])
-        return pattern.replace("{0}", clock).replace("{1}", date)
+        text = seen.get(utc)
+        if text is None:
+            text = seen[utc] = datetime_text(utc, "short")
+        return text
 
     return fmt
 
