@@ -204,6 +204,8 @@ class Prepared:
             # (and so over its rows); an equivalent without it.
             state["constructor"] = lambda row: impl(*row)
         fast = _plain_model_rows(wrapper, state)
+        if fast is None:
+            fast = _joined_model_rows(wrapper, state)
         if fast is not None:
             state["process_row"] = fast
         return state
@@ -264,6 +266,92 @@ def _plain_model_rows(wrapper, state):
         obj._dirty = set()
         obj.__rel__ = {}
         return obj
+
+    return process_row
+
+
+def _direct_field(model, name):
+    """Whether setting attribute ``name`` of a ``model`` instance to a plain value only
+    stores it in ``__data__`` (a field's own accessor, or a foreign key's given its id)."""
+    from peewee import FieldAccessor, ForeignKeyAccessor
+
+    if name not in model._meta.fields:
+        return False
+    accessor = next((k.__dict__[name] for k in model.__mro__ if name in k.__dict__), None)
+    return type(accessor) in (FieldAccessor, ForeignKeyAccessor)
+
+
+def _joined_model_rows(wrapper, state):
+    """A row-to-models function for a query of joined models (``select(A, B).join(B)``),
+    or None for any other query.
+
+    Peewee's ``ModelCursorWrapper.process_row`` with its two costly steps done directly:
+    each model is created empty (what ``__init__(__no_default__=True)`` does), and a
+    column of a model's own field is put in ``__data__`` instead of through the field's
+    accessor. Everything else (other attributes such as aliases, and attaching the joined
+    models, outer joins included) runs as in peewee, whose code this follows.
+    """
+    from peewee import ModelCursorWrapper
+
+    if type(wrapper) is not ModelCursorWrapper:
+        return None
+    constructors = state["_constructor_list"]
+    if not all(is_model and ctor.__init__ is Model.__init__ for _key, ctor, is_model in constructors):
+        return None
+    root = wrapper.model
+    by_key = {key: ctor for key, ctor, _is_model in constructors}
+    # (index, column's source, model it goes to, attribute, converter, whether the
+    # attribute is a plain field); a column of no selected model goes to the root model.
+    spec = tuple(
+        (i, key, key if key in by_key else root, column, convert,
+         _direct_field(by_key.get(key, by_key[root]), column))
+        for i, key, column, convert in state["_row_spec"]
+    )
+    joins = tuple(state["src_to_dest"])
+    reachable_of = state["_dest_reachable"]
+    keys = tuple((key, ctor) for key, ctor, _is_model in constructors)
+
+    def process_row(row):
+        objects = {}
+        for key, ctor in keys:
+            obj = ctor.__new__(ctor)
+            obj.__data__ = {}
+            obj._dirty = set()
+            obj.__rel__ = {}
+            objects[key] = obj
+        set_keys = set()
+        for i, key, target, column, convert, direct in spec:
+            value = row[i]
+            if value is not None:
+                set_keys.add(key)
+            if convert is not None:
+                value = convert(value)
+            if direct:
+                objects[target].__data__[column] = value
+            else:
+                setattr(objects[target], column, value)
+        for src, attr, dest, _is_dict, is_outer, is_fk in joins:
+            instance = objects.get(src)
+            joined = objects.get(dest)
+            if joined is None and dest not in objects:
+                continue
+            assign = False
+            if dest not in set_keys and dest in reachable_of:
+                assign = bool(reachable_of[dest] & set_keys)
+            if dest not in set_keys and not assign:
+                if is_outer:
+                    joined = None
+                else:
+                    continue
+            if src not in set_keys and dest not in set_keys and is_outer:
+                continue
+            if is_fk and joined is None:
+                instance.__rel__[attr] = None
+            else:
+                setattr(instance, attr, joined)
+        for obj in objects.values():
+            obj._dirty.clear()
+        return objects[root]
 
     return process_row
 
