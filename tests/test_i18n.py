@@ -191,7 +191,7 @@ def test_wtforms_messages_come_from_one_parsed_catalog_per_language(app):
 
 
 @pytest.mark.parametrize("lang", ["cs", "pl", "en"])
-@pytest.mark.parametrize("fmt", ["short", "medium", "long", "full", "d.M.yyyy"])
+@pytest.mark.parametrize("fmt", ["short", "medium", "long", "full", "d.M.yyyy", "LLLL yyyy", "EEEE d. MMMM"])
 def test_date_filter_writes_what_flask_babel_writes(app, lang, fmt):
     """Does the date filter (patterns looked up once per language) give exactly Flask-Babel's
     text, for dates and for datetimes (moved into the user's time zone first)?"""

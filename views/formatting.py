@@ -33,23 +33,25 @@ def _hours_text(_locale, value):
     return translations.ungettext("%(num)s hour", "%(num)s hours", count) % {"num": number}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def _date_pattern(locale_id, fmt):
-    """The parsed pattern of a named date format ("medium") in a language, and its locale."""
+    """The parsed pattern of a date format in a language, and its locale: a named format
+    ("medium") or a pattern of its own ("LLLL yyyy")."""
     locale = Locale.parse(locale_id)
-    return dates.parse_pattern(locale.date_formats[fmt]), locale
+    return dates.parse_pattern(locale.date_formats[fmt] if fmt in _NAMED_FORMATS else fmt), locale
 
 
 def date(value, fmt="medium"):
     """A date in the request's language ("22. 11. 2026", "22 lis 2026"); "" for none.
 
     What Flask-Babel's format_date does (with its default named formats, which app.py
-    keeps), with the pattern of each language looked up once: lists show a date in every
-    row. A datetime goes to Flask-Babel, which first moves it into the user's time zone.
+    keeps), with the pattern of each language and format parsed once: lists show a date
+    in every row. A datetime goes to Flask-Babel, which first moves it into the user's
+    time zone.
     """
     if not value:
         return ""
-    if isinstance(value, datetime.datetime) or fmt not in _NAMED_FORMATS:
+    if isinstance(value, datetime.datetime):
         return format_date(value, fmt)
     pattern, locale = _date_pattern(str(get_locale()), fmt)
     return pattern.apply(value, locale)
@@ -81,6 +83,12 @@ def _clock_text(locale_id, fmt, clock):
 def _day_text(locale_id, fmt, day):
     _joined, _time, date_pattern, locale, _zoned = _datetime_patterns(locale_id, fmt)
     return date_pattern.apply(day, locale)
+
+
+def shows_zone(fmt="short"):
+    """Whether the request's language writes a time in the named format ``fmt`` with its
+    time zone (then its text depends on more than the wall-clock time)."""
+    return fmt not in _NAMED_FORMATS or _datetime_patterns(str(get_locale()), fmt)[4]
 
 
 def clock_text(clock, fmt="short"):

@@ -123,6 +123,13 @@ def id_url(endpoint, name, **values):
     return lambda item_id: f"{head}{item_id}{tail}"
 
 
+def template_globals(bp, **values):
+    """Make ``values`` (labels, helpers) global in every template of the application once
+    ``bp`` is registered. Jinja looks a global up where a template uses it; a context
+    processor would build its dictionary again for every render."""
+    bp.record_once(lambda state: state.app.jinja_env.globals.update(values))
+
+
 def init_app(app):
     """Register the layout's template globals."""
     app.jinja_env.globals.update(

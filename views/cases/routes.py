@@ -35,6 +35,7 @@ from models.cases import CASE_TYPES_BY_COUNTRY
 from models.text import fold
 
 from ..pagination import paginate, paginate_prepared, with_total
+from ..layout import template_globals
 from ..panels import CASE, collect
 from ..forms import copy_fields
 from ..htmx import hx_redirect, is_partial, render, with_trigger
@@ -80,13 +81,10 @@ CASE_FIELDS = (
 PERSON_FIELDS = ("first_name", "last_name", "date_of_birth", "phone", "email", "address")
 
 
-@bp.app_context_processor
-def _labels():
-    return {
-        "CASE_TYPE_LABELS": CASE_TYPE_LABELS,
-        "CASE_STATUS_LABELS": STATUS_LABELS,
-        "MEMBER_ROLE_LABELS": ROLE_LABELS,
-    }
+# Labels every template may use: template globals, not a context processor, which would
+# build its dictionary again for every render.
+template_globals(bp, CASE_TYPE_LABELS=CASE_TYPE_LABELS, CASE_STATUS_LABELS=STATUS_LABELS,
+                 MEMBER_ROLE_LABELS=ROLE_LABELS)
 
 
 def _staff_choices():

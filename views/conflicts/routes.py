@@ -16,6 +16,7 @@ from models.text import fold
 
 from ..pagination import paginate
 from ..htmx import render
+from ..layout import template_globals
 from ..permissions import blueprint_requires, role_required, visible_people
 from .forms import CONFLICT_KIND_LABELS, ConflictFilterForm, ConflictForm, PersonSearchForm
 
@@ -29,9 +30,7 @@ ALL_PER_PAGE = 50
 PEOPLE_LIMIT = 20
 
 
-@bp.app_context_processor
-def _labels():
-    return {"CONFLICT_KIND_LABELS": CONFLICT_KIND_LABELS}
+template_globals(bp, CONFLICT_KIND_LABELS=CONFLICT_KIND_LABELS)
 
 
 def _search_people(q):

@@ -7,11 +7,11 @@ The output is exactly Flask-Babel's: a miss calls the same function the template
 """
 import datetime
 
-from flask_babel import format_date, format_time, get_timezone
+from flask_babel import format_time, get_timezone
 
 from models import contact_rules as rules
 
-from ..formatting import datetime_text
+from ..formatting import clock_text, date, datetime_text, shows_zone
 
 _UTC = datetime.UTC
 
@@ -26,6 +26,7 @@ def clock_formatter(fixed=None):
     """
     seen = {}
     zone = []  # looked up on first use: most renders format no time
+    zoned = []  # whether the short time pattern shows the zone (then Flask-Babel writes it)
 
     def fmt(utc):
         if not utc:
@@ -40,7 +41,10 @@ def clock_formatter(fixed=None):
             key = (local.hour, local.minute, local.second, local.microsecond, local.utcoffset())
         text = seen.get(key)
         if text is None:
-            text = seen[key] = format_time(utc, "short")
+            if not zoned:
+                zoned.append(shows_zone("short"))
+            # The wall-clock time is what a zone-less pattern shows of the moment.
+            text = seen[key] = format_time(utc, "short") if zoned[0] else clock_text(local.time())
         return text
 
     return fmt
@@ -95,7 +99,7 @@ def day_formatter():
         day = rules.to_local(utc, zone[0]).date()
         text = seen.get(day)
         if text is None:
-            text = seen[day] = format_date(day, "full")
+            text = seen[day] = date(day, "full")
         return text
 
     return fmt

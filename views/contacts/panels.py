@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from flask_babel import format_date, ngettext
+from flask_babel import ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from peewee import JOIN
@@ -15,6 +15,7 @@ from models.contacts import BOOKING_STATUSES, Contact, ContactOrder, ContactPart
 
 from ..permissions import InVisibleCases
 from ..panels import CAREGIVER_HOME, CASE, STAFF_HOME, Panel, register
+from ..formatting import date
 from ..layout import id_url
 from .formatting import as_datetime, clock_formatter, day_formatter
 from .forms import PARTY_LABELS, PARTY_NAMES, STATUS_LABELS
@@ -41,7 +42,7 @@ def compliance_text(row):
                               party=str(PARTY_NAMES.get(party, party or "—")).lower()))
     if row.planned:
         parts.append(ngettext("%(num)d planned", "%(num)d planned", row.planned))
-    month = format_date(row.month, "LLLL yyyy")
+    month = date(row.month, "LLLL yyyy")
     counts = ", ".join(parts) if parts else _("no contacts")
     return f"{month}: {counts}"
 

@@ -8,7 +8,7 @@ here). Caregivers have their own views in :mod:`views.contacts.portal`.
 import datetime
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import format_date, format_time, get_timezone, ngettext
+from flask_babel import get_timezone, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, SQL, fn
@@ -35,7 +35,8 @@ from ..htmx import is_partial, render
 from ..pagination import Page
 from ..permissions import InVisibleCases, get_case_or_404, role_required, visible_cases
 from .portal import CONTACT_PEOPLE
-from ..layout import id_url
+from ..layout import id_url, template_globals
+from ..formatting import clock_text, date
 from .formatting import as_datetime, clock_formatter, datetime_formatter, day_formatter, fixed_offset
 from .forms import (
     ENDED_EARLY_LABELS,
@@ -60,29 +61,28 @@ WEEK_ROWS = 12  # rooms or workers on one page of the week calendar
 CONTACT_TEXT_FIELDS = ("place", "purpose", "prep_child", "prep_caregivers", "prep_visitors")
 
 
+def _local_time(utc):
+    """A stored UTC time as the organisation's wall-clock time (for form values)."""
+    return to_local(utc, rules.org_zone()) if utc else None
+
+
+template_globals(bp, CONTACT_STATUS_LABELS=STATUS_LABELS, CONTACT_PARTY_LABELS=PARTY_LABELS,
+                 CONTACT_PARTY_NAMES=PARTY_NAMES, ENDED_EARLY_LABELS=ENDED_EARLY_LABELS,
+                 ORDER_ISSUER_LABELS=ISSUER_LABELS, PARTICIPANT_KIND_LABELS=KIND_LABELS,
+                 local_time=_local_time,
+                 # A naive local time (occurrences of a series before they are stored).
+                 fmt_local=lambda dt: f"{date(dt.date(), 'full')}, {clock_text(dt.time())}")
+
+
 @bp.app_context_processor
-def _labels():
+def _formatters():
     return {
-        "CONTACT_STATUS_LABELS": STATUS_LABELS,
-        "CONTACT_PARTY_LABELS": PARTY_LABELS,
-        "CONTACT_PARTY_NAMES": PARTY_NAMES,
-        "ENDED_EARLY_LABELS": ENDED_EARLY_LABELS,
-        "ORDER_ISSUER_LABELS": ISSUER_LABELS,
-        "PARTICIPANT_KIND_LABELS": KIND_LABELS,
-        "local_time": _local_time,
         # Formatters that remember what they formatted during this render (many contacts
         # share a day or a time). local_day: the organisation's local date of a stored UTC
         # time in full ("Tuesday 17 November 2026"); fmt_time: format_time(utc, "short").
         "local_day": day_formatter(),
         "fmt_time": clock_formatter(),
-        # A naive local time (occurrences of a series before they are stored).
-        "fmt_local": lambda dt: f"{format_date(dt.date(), 'full')}, {format_time(dt.time(), 'short', rebase=False)}",
     }
-
-
-def _local_time(utc):
-    """A stored UTC time as the organisation's wall-clock time (for form values)."""
-    return to_local(utc, rules.org_zone()) if utc else None
 
 
 def _contact_or_404(contact_id, edit=False):

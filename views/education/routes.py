@@ -46,6 +46,7 @@ from ..formatting import clock_text
 from ..formatting import date as date_text
 from ..formatting import hours as hours_text
 from ..htmx import hx_redirect, is_partial, render, with_trigger
+from ..layout import template_globals
 from ..pagination import paginate, paginate_prepared, with_total
 from models.base import Prepared
 
@@ -71,10 +72,8 @@ EVENT_FIELDS = ("title", "topic", "description", "starts_at", "ends_at", "place"
                 "capacity", "event_format", "language")
 
 
-@bp.app_context_processor
-def _labels():
-    return {"TRAINING_FORMAT_LABELS": FORMAT_LABELS, "TRAINING_LANGUAGE_LABELS": LANGUAGE_LABELS,
-            "ATTENDANCE_LABELS": ATTENDANCE_LABELS}
+template_globals(bp, TRAINING_FORMAT_LABELS=FORMAT_LABELS, TRAINING_LANGUAGE_LABELS=LANGUAGE_LABELS,
+                 ATTENDANCE_LABELS=ATTENDANCE_LABELS)
 
 
 @bp.app_template_filter("minutes_as_hours")

@@ -39,7 +39,7 @@ from models.plans import (
 
 from ..formatting import date as format_day
 from ..htmx import hx_redirect, is_partial, render, with_trigger
-from ..layout import id_url
+from ..layout import id_url, template_globals
 from ..permissions import can_edit_case, get_case_or_404, role_required
 from . import bp
 from .forms import (
@@ -87,22 +87,6 @@ FIELD_LABELS = {
 }
 
 
-@bp.app_context_processor
-def _labels():
-    """Labels the plan templates (and the panels on other pages) share."""
-    return {
-        "PLAN_STATUS_LABELS": STATUS_LABELS,
-        "PLAN_OUTCOME_LABELS": OUTCOME_LABELS,
-        "PLAN_NEED_KIND_LABELS": NEED_KIND_LABELS,
-        "PLAN_ACK_LABELS": ACK_LABELS,
-        "plan_area_label": rules.area_label,
-        "plan_field_label": lambda name: FIELD_LABELS.get(name, name),
-        "plan_value": _plan_value,
-        "plan_date": _plan_date,
-        "plan_status_labels": _status_labels,
-    }
-
-
 def _status_labels():
     """The statuses' labels translated once (a lazy label is translated at every use)."""
     return {value: str(label) for value, label in STATUS_LABELS.items()}
@@ -140,6 +124,21 @@ def _plan_value(name, value):
     if name == "area_code":
         return rules.area_label(value)
     return value
+
+
+# Labels the plan templates (and the panels on other pages) share.
+template_globals(
+    bp,
+    PLAN_STATUS_LABELS=STATUS_LABELS,
+    PLAN_OUTCOME_LABELS=OUTCOME_LABELS,
+    PLAN_NEED_KIND_LABELS=NEED_KIND_LABELS,
+    PLAN_ACK_LABELS=ACK_LABELS,
+    plan_area_label=rules.area_label,
+    plan_field_label=lambda name: FIELD_LABELS.get(name, name),
+    plan_value=_plan_value,
+    plan_date=_plan_date,
+    plan_status_labels=_status_labels,
+)
 
 
 # --- Loading -------------------------------------------------------------------------------
