@@ -235,36 +235,42 @@ class Prepared:
 
 
 def _plain_model_rows(wrapper, state):
-    """A row-to-model function for a one-model query whose columns are all its fields,
-    or None for any other query.
+    """A row-to-model function for a one-model query whose columns are its fields and
+    plain extra values (``fn.COUNT(…).alias("total")``), or None for any other query.
 
     Peewee builds each model through ``__init__`` and one ``setattr`` per column; for a
     model's own fields that amounts to filling ``__data__`` (FieldAccessor, and
-    ForeignKeyAccessor for a plain id), which is done here in one step. Anything else (an
-    alias, a joined model, a custom accessor or constructor) keeps peewee's way.
+    ForeignKeyAccessor for a plain id), and for a name the class does not define, to
+    setting the instance's attribute: both are done here directly. Anything else (a
+    name the class defines otherwise, a joined model, a custom constructor) keeps
+    peewee's way.
     """
-    from peewee import FieldAccessor, ForeignKeyAccessor, ModelObjectCursorWrapper
+    from peewee import ModelObjectCursorWrapper
 
     model = wrapper.model
     if type(wrapper) is not ModelObjectCursorWrapper or wrapper.constructor is not model:
         return None
     if model.__init__ is not Model.__init__:
         return None
-    fields = model._meta.fields
     columns = state["unique_columns"]
-    for name in columns:
-        field = fields.get(name)
-        accessor = next((k.__dict__[name] for k in model.__mro__ if name in k.__dict__), None)
-        if field is None or type(accessor) not in (FieldAccessor, ForeignKeyAccessor):
+    fields, extras = [], []
+    for i, (name, convert) in enumerate(zip(columns, state["converters"])):
+        if _direct_field(model, name):
+            fields.append((i, name, convert))
+        elif any(name in k.__dict__ for k in model.__mro__) or name in ("__data__", "__rel__", "_dirty"):
             return None
-    spec = tuple(zip(range(len(columns)), columns, state["converters"]))
+        else:
+            extras.append((i, name, convert))
+    fields, extras = tuple(fields), tuple(extras)
     new = model.__new__
 
     def process_row(row):
         obj = new(model)
-        obj.__data__ = {name: row[i] if convert is None else convert(row[i]) for i, name, convert in spec}
+        obj.__data__ = {name: row[i] if convert is None else convert(row[i]) for i, name, convert in fields}
         obj._dirty = set()
         obj.__rel__ = {}
+        for i, name, convert in extras:
+            obj.__dict__[name] = row[i] if convert is None else convert(row[i])
         return obj
 
     return process_row

@@ -1,6 +1,6 @@
 """models.base.Prepared: queries compiled once, run with new values as bound parameters."""
 import pytest
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
 from models import Notification, Organisation, User
 from models.base import Prepared, count_queries, query_counter
@@ -90,7 +90,7 @@ def test_rows_are_plain_database_values(app):
 
 
 @pytest.mark.parametrize("shape", ["models", "joined", "dicts", "tuples", "namedtuples", "aliased",
-                                   "joined-some-columns", "joined-annotated", "outer-missing"])
+                                   "joined-some-columns", "joined-annotated", "outer-missing", "counted"])
 def test_later_runs_build_rows_exactly_as_peewee_does(app, shape):
     """The column mapping is worked out on the first run and reused (and plain model rows are
     built directly): are the second and third runs' rows the same as peewee's own, for each
@@ -109,6 +109,8 @@ def test_later_runs_build_rows_exactly_as_peewee_does(app, shape):
             query = Notification.select(Notification, User.id, User.full_name).join(User)
         elif shape == "joined-annotated":
             query = Notification.select(Notification, User, fn.LENGTH(Notification.kind).alias("kind_length")).join(User)
+        elif shape == "counted":  # a list page's total beside each row
+            query = Notification.select(Notification, fn.COUNT(SQL("*")).over().alias("total"))
         elif shape == "outer-missing":
             # A LEFT OUTER JOIN that finds nothing: the attribute is None, not an empty model.
             query = (Notification.select(Notification, User).join(User, JOIN.LEFT_OUTER,
@@ -141,7 +143,7 @@ def test_later_runs_build_rows_exactly_as_peewee_does(app, shape):
                 assert row == peewee_row
     # The shapes of models are built by models.base's own row functions, not peewee's.
     fast = prepared._wrapper_state.get("process_row")
-    expected_builder = {"models": "_plain_model_rows", "joined": "_joined_model_rows",
+    expected_builder = {"models": "_plain_model_rows", "counted": "_plain_model_rows", "joined": "_joined_model_rows",
                         "joined-some-columns": "_joined_model_rows", "joined-annotated": "_joined_model_rows",
                         "outer-missing": "_joined_model_rows", "aliased": "_joined_model_rows"}.get(shape)
     assert (fast.__qualname__.split(".")[0] if fast else None) == expected_builder
@@ -156,6 +158,8 @@ def test_later_runs_build_rows_exactly_as_peewee_does(app, shape):
         assert rows[0].kind_length == "1" and rows[0].user.full_name == "Bohdan"
     if shape == "outer-missing":
         assert rows[0].user is None and rows[0].kind == "a"
+    if shape == "counted":
+        assert [row.total for row in rows] == [2, 2] and "total" not in rows[0].__data__
     if shape == "namedtuples":
         assert rows[1].kind == "b"
     # A row built directly still saves like one peewee built.
