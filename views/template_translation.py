@@ -37,6 +37,18 @@ class TranslatedTemplates(Environment):
         #: The translations a compilation in progress folds in (None: fold nothing).
         self.folding = None
 
+    def make_globals(self, d):
+        """A template's globals as one plain dictionary (the environment's, then its own).
+
+        Jinja keeps them as a ``ChainMap`` over the environment's, which it turns into a
+        set at every render and every include, and compares key by key at every
+        ``{% from … import %}`` (about 70 µs each with our 50 globals). A dictionary does
+        both at C speed. The difference: a global added to the environment after a
+        template was loaded is not seen by it. The application registers every global
+        while it is created, before any template loads.
+        """
+        return {**self.globals, **(d or {})}
+
     def _load_template(self, name, globals):
         if self.loader is None or not has_request_context():
             return super()._load_template(name, globals)
