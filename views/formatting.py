@@ -53,8 +53,15 @@ def date(value, fmt="medium"):
         return ""
     if isinstance(value, datetime.datetime):
         return format_date(value, fmt)
-    pattern, locale = _date_pattern(str(get_locale()), fmt)
-    return pattern.apply(value, locale)
+    return _date_text(get_locale(), fmt, value)
+
+
+@lru_cache(maxsize=4096)
+def _date_text(locale, fmt, value):
+    """:func:`date` of a ``datetime.date`` in ``locale`` (a Babel Locale: hashed by its
+    parts, cheaper than writing its name); lists repeat the same dates many times."""
+    pattern, parsed = _date_pattern(str(locale), fmt)
+    return pattern.apply(value, parsed)
 
 
 _NAMED_FORMATS = ("short", "medium", "long", "full")
