@@ -131,9 +131,10 @@ def create_app(config=None):
     htmx.init_app(app)
     app.request_class = _Request  # after htmx-flask, whose request class it extends
     csrf.init_app(app)
-    from views.forms import install_fast_html_params
+    from views.forms import install_fast_html_params, install_remembered_csrf
 
     install_fast_html_params()
+    install_remembered_csrf(app)
     _init_login(app)
 
     from views.prefs import get_locale, text_size

@@ -1,6 +1,8 @@
 """Form pieces shared by every area: the password policy and common field validators."""
+from flask import current_app, g, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf as _flask_wtf_generate_csrf  # signs; remembered_csrf remembers
 from markupsafe import Markup, escape
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -125,3 +127,48 @@ def install_fast_html_params():
 
     core.html_params = wtforms.widgets.html_params = _html_params
     core.Input.html_params = core.Button.html_params = staticmethod(_html_params)
+
+#: Signed CSRF tokens already made: (secret, field name, the session's raw token) → token.
+_SIGNED_TOKENS = {}
+#: Beyond this many the memory is cleared (a token is signed again when next asked for).
+SIGNED_TOKENS_KEPT = 10_000
+
+
+def remembered_csrf(secret_key=None, token_key=None):
+    """Flask-WTF's ``generate_csrf``, signing each session's token once per process.
+
+    Flask-WTF signs the session's raw token again on every request (a serializer, a key
+    derivation and an HMAC: most of the layout's form costs). With no time limit on
+    tokens (``WTF_CSRF_TIME_LIMIT = None``, config.py) the signed token it gave before is
+    exactly as valid, so it is given again; it changes with the session's raw token and
+    with the secret. With a time limit configured, every request signs as Flask-WTF does.
+    """
+    config = current_app.config
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return _flask_wtf_generate_csrf(secret_key, token_key)
+    field = token_key or config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    request_state = g._get_current_object()
+    signed = request_state.__dict__.get(field)
+    if signed:
+        return signed
+    secret = secret_key or config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+    raw = session.get(field)
+    signed = _SIGNED_TOKENS.get((secret, field, raw)) if raw else None
+    if signed is None:
+        signed = _flask_wtf_generate_csrf(secret_key, token_key)
+        if len(_SIGNED_TOKENS) >= SIGNED_TOKENS_KEPT:
+            _SIGNED_TOKENS.clear()
+        _SIGNED_TOKENS[(secret, field, session[field])] = signed
+    else:
+        setattr(request_state, field, signed)
+    return signed
+
+
+def install_remembered_csrf(app):
+    """Use :func:`remembered_csrf` wherever Flask-WTF makes a token: its forms and its
+    template context processor call the module's ``generate_csrf`` by name, and the
+    template global is set here (Flask-WTF is pinned in requirements.lock)."""
+    import flask_wtf.csrf
+
+    flask_wtf.csrf.generate_csrf = remembered_csrf
+    app.jinja_env.globals["csrf_token"] = remembered_csrf
