@@ -124,7 +124,11 @@ def test_staff_cannot_open_caregiver_home(client, auth, family):
     """Is /my only for caregivers?"""
     auth.login(family.key_worker)
     assert client.get("/my").status_code == 403
+    assert client.get("/my/contact").status_code == 403
+    assert client.get("/my/contact", headers=HX).status_code == 403
     assert client.post("/my/contact", data={"version": "1"}).status_code == 403
+    auth.logout()
+    assert location_path(client.get("/my/contact")).startswith("/auth/login")
 
 
 def test_caregiver_without_person_sees_friendly_message(client, auth):
@@ -134,17 +138,38 @@ def test_caregiver_without_person_sees_friendly_message(client, auth):
     assert response.status_code == 200
     html = text(response)
     assert "not linked to a family" in html
-    assert 'action="/my/contact"' not in html
+    assert 'action="/my/contact"' not in html and 'href="/my/contact' not in html
+    assert client.get("/my/contact").status_code == 404
     assert client.post("/my/contact", data={"phone": "1", "version": "1"}).status_code == 404
 
 
 def test_caregiver_with_person_but_no_case(client, auth):
-    """Does a caregiver whose record is in no family see the message and their own form?"""
+    """Does a caregiver whose record is in no family see the message and their own
+    details, with the way to change them?"""
     user = auth.as_role("caregiver")
     make_person("Eva", "Alone", account=user, phone="123")
     html = text(client.get("/my"))
     assert "not linked to a family" in html
-    assert 'action="/my/contact"' in html
+    assert "<dd>123</dd>" in html and 'href="/my/contact#contact-heading"' in html
+    assert 'action="/my/contact"' in text(client.get("/my/contact"))
+
+
+def test_contact_details_are_shown_and_the_form_is_one_link_away(client, auth, family):
+    """Does "My family" show the stored details as text (no form), and does the link give
+    the form filled with them: the whole page without JavaScript, only the section with
+    htmx?"""
+    auth.login(family.user)
+    me = family.caregiver
+    html = text(client.get("/my"))
+    assert f"<dd>{me.phone}</dd>" in html and f"<dd>{me.email}</dd>" in html
+    assert 'action="/my/contact"' not in html
+    assert re.search(r'<a class="button" href="/my/contact#contact-heading"\s+hx-get="/my/contact"', html)
+    page = text(client.get("/my/contact"))
+    assert "Family A" in page and 'action="/my/contact"' in page
+    assert f'value="{me.phone}"' in page and re.search(rf'name="version" type="hidden" value="{me.version}"', page)
+    fragment = text(client.get("/my/contact", headers=HX))
+    assert fragment.strip().startswith('<div id="contact-details">') and "Family A" not in fragment
+    assert f'value="{me.email}"' in fragment and "<html" not in fragment
 
 
 def test_closed_family_is_listed_after_open_one(client, auth, family):
@@ -199,7 +224,8 @@ def test_contact_update_saves_audits_and_notifies_key_worker(client, auth, famil
 
 
 def test_contact_update_htmx_swaps_the_form(client, auth, family):
-    """Does an htmx save answer with only the form block and a success message?"""
+    """Does an htmx save answer with only the section: a success message and the details
+    now stored, the form closed?"""
     auth.login(family.user)
     response = client.post("/my/contact", data=contact_data(family.caregiver, email="new@example.org"), headers=HX)
     assert response.status_code == 200
@@ -207,8 +233,8 @@ def test_contact_update_htmx_swaps_the_form(client, auth, family):
     assert "<html" not in html
     assert html.strip().startswith('<div id="contact-details">')
     assert "Your contact details have been saved." in html
-    assert 'value="new@example.org"' in html
-    assert re.search(r'name="version" type="hidden" value="2"', html)
+    assert "<dd>new@example.org</dd>" in html and "<form" not in html
+    assert 'hx-get="/my/contact"' in html
     # The family section is not part of the fragment.
     assert "Family A" not in html
 

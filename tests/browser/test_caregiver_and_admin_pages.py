@@ -19,10 +19,12 @@ def sign_in(page, email, home):
 
 
 @pytest.mark.parametrize(
-    ("locale", "country", "lang", "title", "welcome"),
-    [("cs-CZ", "cz", "cs", "Moje rodina", "Vítejte"), ("pl-PL", "pl", "pl", "Moja rodzina", "Witamy")],
+    ("locale", "country", "lang", "title", "welcome", "change", "phone"),
+    [("cs-CZ", "cz", "cs", "Moje rodina", "Vítejte", "Změnit kontaktní údaje", "Telefon"),
+     ("pl-PL", "pl", "pl", "Moja rodzina", "Witamy", "Zmień dane kontaktowe", "Telefon")],
 )
-def test_caregiver_sees_only_their_family(app, page_factory, assert_no_axe_violations, locale, country, lang, title, welcome):
+def test_caregiver_sees_only_their_family(app, page_factory, assert_no_axe_violations, locale, country, lang, title,
+                                          welcome, change, phone):
     """Does a caregiver see their own family and key worker, and nothing of another family
     or of what is meant for staff only?"""
     make_organisation(country=country)
@@ -40,6 +42,13 @@ def test_caregiver_sees_only_their_family(app, page_factory, assert_no_axe_viola
     assert "Family B" not in html
     for secret in [*mine.secrets.values(), *other.secrets.values()]:
         assert secret not in html, secret
+    assert_no_axe_violations(page)
+    # Their own contact details are shown as text; the form opens in place, filled in.
+    details = page.locator("#contact-details")
+    expect(details).to_contain_text(mine.caregiver.email)
+    page.get_by_role("link", name=change).click()
+    expect(page.get_by_label(phone, exact=True)).to_have_value(mine.caregiver.phone)
+    expect(page).to_have_url(re.compile("/my$"))  # swapped in, not a new page
     assert_no_axe_violations(page)
     # The staff pages stay closed to a caregiver, whatever the URL.
     response = page.goto(f"/cases/{mine.case.id}")

@@ -152,23 +152,34 @@ def _contact_form(me):
     return form
 
 
-def _caregiver_page(form=None, status=200, **extra):
-    """"My family", or only its contact form for an htmx request (no family queries then)."""
-    context = {"form": form, "saved": None, "stale": None, **extra}
+def _caregiver_page(form=None, status=200, me=None, **extra):
+    """"My family", or for an htmx request only its contact-details section (no family
+    queries then). The section shows the stored details, or ``form`` when one is given."""
+    context = {"form": form, "saved": None, "stale": None, "me": me, **extra}
     if not is_partial():
-        me = _own_contact(current_user)
-        context.update(me=me, families=_families(),
-                       panels=collect(CAREGIVER_HOME, current_user))
-        if context["form"] is None and me is not None:
-            context["form"] = _contact_form(me)
-    return render("home/caregiver.html", block="contact_form", status=status, **context)
+        context.update(families=_families(), panels=collect(CAREGIVER_HOME, current_user))
+    if context["me"] is None:
+        context["me"] = _own_contact(current_user)
+    return render("home/caregiver.html", block="contact_details", status=status, **context)
 
 
 @bp.route("/my")
 @role_required(Role.CAREGIVER)
 def caregiver():
-    """Home of a caregiver: their family, how to reach the key worker, own contact details."""
+    """Home of a caregiver: their family, how to reach the key worker, own contact details
+    (shown as text; the form to change them is one link away)."""
     return _caregiver_page()
+
+
+@bp.route("/my/contact")
+@role_required(Role.CAREGIVER)
+def contact_form():
+    """The form to change one's contact details: in place with htmx, or "My family" with
+    the form open."""
+    me = _own_contact(current_user)
+    if me is None:
+        abort(404)
+    return _caregiver_page(_contact_form(me), me=me)
 
 
 @bp.route("/my/contact", methods=["POST"])
@@ -210,7 +221,7 @@ def contact_details():
     if not saved:
         stale = _own_contact(current_user)
         form.version.data = stale.version
-        return _caregiver_page(form, status=409, stale=stale)
+        return _caregiver_page(form, status=409, stale=stale, me=stale)
     return _contact_saved(person, _("Your contact details have been saved. Your key worker has been told."))
 
 
@@ -225,4 +236,4 @@ def _contact_saved(person, message):
         flash(message, "success")
         return redirect(url_for("home.caregiver"), 303)
     me = OwnContact(person.id, person.full_name, person.phone, person.email, person.address, person.version)
-    return _caregiver_page(_contact_form(me), saved=message)
+    return _caregiver_page(me=me, saved=message)
