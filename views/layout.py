@@ -143,15 +143,16 @@ def _url_shape(app, adapter, endpoint, names):
                 return None
         elif type(converter) not in (UnicodeConverter, PathConverter):
             return None
-    markers = dict(zip(names, _URL_MARKERS))
-    built = adapter.build(endpoint, markers)
-    texts, order, rest = [], [], built
-    for index, marker in sorted(((built.find(str(m)), i) for i, m in enumerate(markers.values()))):
-        if index < 0 or built.count(str(_URL_MARKERS[marker])) != 1:
-            return None
-        head, _sep, rest = rest.partition(str(_URL_MARKERS[marker]))
+    stand_ins = [str(marker) for marker in _URL_MARKERS[:len(names)]]
+    built = adapter.build(endpoint, dict(zip(names, _URL_MARKERS)))
+    if any(built.count(text) != 1 for text in stand_ins):
+        return None
+    # The values in the order the URL shows them (the path's order, then the query's).
+    order = sorted(range(len(names)), key=lambda i: built.index(stand_ins[i]))
+    texts, rest = [], built
+    for i in order:
+        head, _sep, rest = rest.partition(stand_ins[i])
         texts.append(head)
-        order.append(marker)
     texts.append(rest)
     return tuple(texts), tuple(order)
 
