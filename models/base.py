@@ -175,14 +175,17 @@ class Prepared:
         """Every row, as the query itself returns them (models with their joined models,
         or dicts or tuples when the query asks for those)."""
         query, sql, params = self._params(values)
-        wrapper = query._get_cursor_wrapper(db.execute_sql(sql, params))
+        cursor = db.execute_sql(sql, params)
+        wrapper = query._get_cursor_wrapper(cursor)
         state = self._wrapper_state
         if state is None:
             state = self._wrapper_state = self._initial_state(wrapper)
         else:
             wrapper.__dict__.update(state)
-        wrapper.initialized = True
-        return list(wrapper)
+        # What peewee's iteration does row by row (fetchone, process_row, cache), for all
+        # rows at once: the same rows without its per-row bookkeeping.
+        process_row = wrapper.process_row
+        return [process_row(row) for row in cursor.fetchall()]
 
     @staticmethod
     def _initial_state(wrapper):
