@@ -163,7 +163,11 @@ def _own_person():
 
 def _events_query(when):
     def build(now, limit, offset):
-        query = TrainingEvent.select()
+        # Only the columns the list shows (a description can be long; every column costs
+        # its conversion on every row).
+        query = TrainingEvent.select(TrainingEvent.id, TrainingEvent.title, TrainingEvent.topic,
+                                     TrainingEvent.starts_at, TrainingEvent.duration_minutes,
+                                     TrainingEvent.place, TrainingEvent.online, TrainingEvent.capacity)
         if when == "past":
             query = query.where(TrainingEvent.starts_at < now).order_by(TrainingEvent.starts_at.desc(),
                                                                         TrainingEvent.id.desc())
