@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask.globals import _cv_app
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from htmx_flask import Htmx
 from htmx_flask.requests import HtmxAwareRequest
 from werkzeug.exceptions import HTTPException
@@ -267,16 +269,36 @@ def _init_session_rules(app):
 
 
 def _bound_gettext(translations):
-    """Template gettext callables bound to one translations object (Jinja's new style:
-    autoescape-aware, ``%(name)s`` placeholders filled from keyword arguments).
+    """Template gettext callables bound to one translations object, behaving as Jinja's
+    new-style ones (``install_gettext_callables(..., newstyle=True)``): the translation
+    marked safe where the template autoescapes, ``%(name)s`` placeholders filled from
+    keyword arguments (``ngettext`` also gets ``num``).
 
-    Jinja's own wrappers are used (what ``install_gettext_callables`` applies), so the
-    behaviour stays Jinja's; they are private, and Jinja is pinned in requirements.lock.
+    Jinja's own wrappers take the whole template context (``pass_context``). Called in a
+    loop or block that sets a variable (``{% set %}``), that makes Jinja copy the context
+    (every variable and global) for each call, about 10 µs each and hundreds a page. These
+    need only the evaluation context (``pass_eval_context``), which Jinja hands over as it
+    is. tests/test_i18n.py compares them with Jinja's wrappers.
     """
-    from jinja2.ext import _make_new_gettext, _make_new_ngettext
+    ugettext, ungettext = translations.ugettext, translations.ungettext
 
-    gettext = _make_new_gettext(translations.ugettext)
-    return {"_": gettext, "gettext": gettext, "ngettext": _make_new_ngettext(translations.ungettext)}
+    @pass_eval_context
+    def gettext(eval_ctx, string, **variables):
+        rv = ugettext(string)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)
+        # Always a format string, as in Jinja's (so "%%" is "%" with or without values).
+        return rv % variables
+
+    @pass_eval_context
+    def ngettext(eval_ctx, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        rv = ungettext(singular, plural, num)
+        if eval_ctx.autoescape:
+            rv = Markup(rv)
+        return rv % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def _init_templates(app, get_locale, text_size):

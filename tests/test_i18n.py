@@ -252,3 +252,39 @@ def test_clock_text_writes_what_babel_writes(app, lang, fmt):
             for _round in range(2):
                 assert clock_text(clock, fmt) == format_time(clock, fmt, locale=get_locale())
         assert clock_text(None) == ""
+
+
+_GETTEXT_TEMPLATE = """
+{%- for n in counts %}{% set label = n * 2 %}
+{{ _('%(name)s has %(n)d of %(label)d', name=name, n=n, label=label) }}|{{ _('100%% done') }}|{{ _('Sign out') }}
+{{ ngettext('%(num)d year', '%(num)d years', n) }}|{{ ngettext('%(num)d year of %(name)s', '%(num)d years of %(name)s', n, name=name) }}
+{%- endfor %}
+{%- autoescape false %}{% set raw = 1 %}{{ _('%(name)s has %(n)d of %(label)d', name=name, n=raw, label=raw) }}{% endautoescape %}"""
+
+
+@pytest.mark.parametrize("lang", ["cs", "pl", "en"])
+def test_template_gettext_writes_what_jinjas_newstyle_gettext_writes(app, lang, monkeypatch):
+    """Do the page's ``_`` and ``ngettext`` (app._bound_gettext) give exactly what Jinja's
+    new-style callables give (escaping of values, ``%%``, plural forms, ``num``, a part
+    without autoescape), and do they do it without copying the template context in a
+    loop that sets a variable (Jinja's ``Context.derived``)?"""
+    import jinja2.runtime
+    from flask_babel import get_translations
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext
+
+    values = {"counts": [0, 1, 2, 5, 22], "name": "<b>Anna & Petr</b>"}
+    with app.test_request_context("/", headers={"Accept-Language": lang}):
+        translations = get_translations()
+        jinja_gettext = _make_new_gettext(translations.ugettext)
+        expected = render_template_string(
+            _GETTEXT_TEMPLATE, _=jinja_gettext, gettext=jinja_gettext,
+            ngettext=_make_new_ngettext(translations.ungettext), **values)
+
+        def no_copies(*args, **kwargs):
+            raise AssertionError("the template context was copied for a gettext call")
+
+        monkeypatch.setattr(jinja2.runtime.Context, "derived", no_copies)
+        ours = render_template_string(_GETTEXT_TEMPLATE, **values)
+    assert ours == expected
+    assert "&lt;b&gt;Anna &amp; Petr&lt;/b&gt;" in ours and "<b>Anna & Petr</b>" in ours  # escaped, then raw
+    assert "100% done" in ours and "100%% done" not in ours
