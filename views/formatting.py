@@ -114,23 +114,29 @@ def datetime_text(value, fmt="short"):
 
     Flask-Babel's format_datetime step by step (Babel writes a named format as the time
     and the date put into the language's joining pattern), with the patterns of each
-    language looked up once and the texts of days and clock times remembered: the history
-    shows a time on every row. Formats configured otherwise, and custom patterns, go to
-    Flask-Babel.
+    language looked up once and the texts remembered per language, zone and moment: the
+    history and the contact list show a time on every row, and the same rows are opened
+    again and again. Formats configured otherwise, and custom patterns, go to Flask-Babel.
     """
     if not value:
         return ""
     if fmt not in _NAMED_FORMATS or get_babel().instance.date_formats[f"datetime.{fmt}"] is not None:
         return format_datetime(value, fmt)
-    locale_id = str(get_locale())
-    joined, time_pattern, _date, locale, zoned = _datetime_patterns(locale_id, fmt)
-    zone = get_timezone()
+    return _datetime_text(get_locale(), get_timezone(), fmt, value)
+
+
+@lru_cache(maxsize=4096)
+def _datetime_text(locale, zone, fmt, value):
+    """:func:`datetime_text` of ``value`` in ``locale`` and ``zone`` (both hashable, and
+    what the text depends on besides the format and the moment)."""
+    locale_id = str(locale)
+    joined, time_pattern, _date, parsed, zoned = _datetime_patterns(locale_id, fmt)
     local = (value if value.tzinfo else value.replace(tzinfo=datetime.UTC)).astimezone(zone)
     if hasattr(zone, "normalize"):  # pytz, as Babel does
         local = zone.normalize(local)
     day = local.date()
     if zoned:
-        clock = time_pattern.apply(local.timetz(), locale, reference_date=day)
+        clock = time_pattern.apply(local.timetz(), parsed, reference_date=day)
     else:
         clock = _clock_text(locale_id, fmt, local.time())
     return joined.replace("{0}", clock).replace("{1}", _day_text(locale_id, fmt, day))
