@@ -11,6 +11,7 @@ date decides which period it credits, so it is stored as entered.
 import datetime
 import enum
 
+from flask import g, has_app_context
 from peewee import (
     BooleanField,
     CharField,
@@ -59,9 +60,18 @@ class EducationSettings(BaseModel):
 
     @classmethod
     def current(cls):
-        """The settings row, created empty (all from the profile) on first use."""
-        row = _FIRST_SETTINGS.first()
-        return row or cls.create()
+        """The settings row, created empty (all from the profile) on first use.
+
+        Kept for the length of a request (as :meth:`Organisation.current`): a list of
+        progress bars asks for it more than once.
+        """
+        cached = g.get("education_settings") if has_app_context() else None
+        if cached is not None:
+            return cached
+        row = _FIRST_SETTINGS.first() or cls.create()
+        if has_app_context():
+            g.education_settings = row
+        return row
 
     def overrides(self):
         return {"standard_minutes": self.standard_minutes, "kinship_minutes": self.kinship_minutes}

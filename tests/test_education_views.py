@@ -11,6 +11,7 @@ from models.education import (
     Attendance,
     EducationError,
     EducationPlan,
+    EducationSettings,
     ExternalTraining,
     Registration,
     RegistrationStatus,
@@ -439,6 +440,21 @@ def test_admin_sets_the_organisation_target(client, auth):
     auth.logout()
     sign_in(auth, family.user)
     assert "10 hours" in text(client.get("/education/my"))
+
+
+def test_education_settings_read_once_per_request(app, monkeypatch):
+    """Is the settings row read from the database once per request however often a page
+    asks for it (the at-risk list asks twice), and read afresh by the next request?"""
+    from .families import count_queries
+
+    make_organisation()
+    with app.test_request_context("/"), count_queries(monkeypatch) as sql:
+        first = EducationSettings.current()
+        assert EducationSettings.current() is first
+    assert sum("education_settings" in statement for statement in sql) == 1
+    EducationSettings.update(standard_minutes=600).execute()
+    with app.test_request_context("/"):
+        assert EducationSettings.current().standard_minutes == 600
 
 
 @pytest.mark.parametrize(("lang", "expected"), [("cs", ["1 hodina", "2 hodiny", "5 hodin", "1,5 hodiny"]),
