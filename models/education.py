@@ -20,6 +20,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     TextField,
+    Value,
     fn,
 )
 
@@ -412,33 +413,29 @@ _CAREGIVER_CASES = Prepared(
 )
 
 
-def _attended(ids, since=None):
-    query = (
-        Registration.select(Registration.person, TrainingEvent.starts_at, Registration.attended_minutes)
+def _hours_rows(ids, now):
+    """(kind, person, day or time, minutes) of everything that counts towards the hours of
+    some people: attended trainings ("attended"), external training ("external") and
+    upcoming trainings with a place ("registered"), in one statement instead of three."""
+    attended = (
+        Registration.select(Value("attended"), Registration.person, TrainingEvent.starts_at,
+                            Registration.attended_minutes)
         .join(TrainingEvent)
         .where(Registration.person.in_(id_list(ids)) & (Registration.attendance == Attendance.ATTENDED))
     )
-    return (query if since is None else query.where(TrainingEvent.starts_at >= since)).tuples()
+    external = ExternalTraining.select(Value("external"), ExternalTraining.person, ExternalTraining.date,
+                                       ExternalTraining.minutes).where(ExternalTraining.person.in_(id_list(ids)))
+    registered = (
+        Registration.select(Value("registered"), Registration.person, TrainingEvent.starts_at,
+                            TrainingEvent.duration_minutes)
+        .join(TrainingEvent)
+        .where(Registration.person.in_(id_list(ids)) & (Registration.status == RegistrationStatus.REGISTERED)
+               & Registration.attendance.is_null() & (TrainingEvent.starts_at > now))
+    )
+    return (attended + external + registered).tuples()  # UNION ALL
 
 
-def _external(ids, since=None):
-    query = ExternalTraining.select(ExternalTraining.person, ExternalTraining.date, ExternalTraining.minutes).where(
-        ExternalTraining.person.in_(id_list(ids)))
-    return (query if since is None else query.where(ExternalTraining.date >= since)).tuples()
-
-
-_ATTENDED = Prepared(_attended, "ids")
-_ATTENDED_SINCE = Prepared(_attended, "ids", "since")
-_EXTERNAL = Prepared(_external, "ids")
-_EXTERNAL_SINCE = Prepared(_external, "ids", "since")
-_REGISTERED = Prepared(
-    lambda ids, now: Registration.select(Registration.person, TrainingEvent.starts_at, TrainingEvent.duration_minutes)
-    .join(TrainingEvent)
-    .where(Registration.person.in_(id_list(ids)) & (Registration.status == RegistrationStatus.REGISTERED)
-           & Registration.attendance.is_null() & (TrainingEvent.starts_at > now))
-    .tuples(),
-    "ids", "now",
-)
+_HOURS = Prepared(_hours_rows, "ids", "now")
 
 
 def settings_figures():
@@ -462,34 +459,24 @@ def caregiver_cases(person_ids):
     return result
 
 
-def credits_of(person_ids, since=None):
-    """{person id: [(date, minutes)]}: attended trainings and external training, two queries."""
-    result = {i: [] for i in person_ids}
-    if not person_ids:
-        return result
-    ids = list(person_ids)
-    if since is None:
-        attended, external = _ATTENDED.all(ids=ids), _EXTERNAL.all(ids=ids)
-    else:
-        attended = _ATTENDED_SINCE.all(ids=ids, since=datetime.datetime.combine(since, datetime.time()))
-        external = _EXTERNAL_SINCE.all(ids=ids, since=since)
-    for person_id, starts_at, minutes in attended:
-        result[person_id].append((starts_at.date(), minutes or 0))
-    for person_id, day, minutes in external:
-        result[person_id].append((day, minutes))
-    return result
-
-
-def registered_of(person_ids, now=None):
-    """{person id: [(date, minutes)]}: upcoming trainings with a place, one query."""
+def hours_of(person_ids, now=None):
+    """({person id: [(date, minutes)]} credited, {person id: [(date, minutes)]} registered)
+    for caregivers: attended and external training, and upcoming trainings with a place
+    (after ``now``), in one query."""
     now = now or datetime.datetime.now()
-    result = {i: [] for i in person_ids}
+    credits = {i: [] for i in person_ids}
+    registered = {i: [] for i in person_ids}
     if not person_ids:
-        return result
-    rows = _REGISTERED.all(ids=list(person_ids), now=now)
-    for person_id, starts_at, minutes in rows:
-        result[person_id].append((starts_at.date(), minutes))
-    return result
+        return credits, registered
+    # Plain values (models.base.Prepared.rows): a time or a date as stored, whose first
+    # ten characters are the day.
+    for kind, person_id, when, minutes in _HOURS.rows(ids=list(person_ids), now=now):
+        day = datetime.date.fromisoformat(when[:10])
+        if kind == "registered":
+            registered[person_id].append((day, minutes))
+        else:
+            credits[person_id].append((day, minutes or 0))
+    return credits, registered
 
 
 def progress_for(person_ids, today=None, cases=None, only_current_candidates=False):
@@ -517,8 +504,7 @@ def progress_for(person_ids, today=None, cases=None, only_current_candidates=Fal
         req = rules.requirement(case_profile(governing.case_type).figures, new_rules=governing.new_rules,
                                 mediated=governing.mediated, overrides=overrides)
         plans[person_id] = Progress(person_id, governing, [c for c in own if c.id != governing.id], req)
-    credits = credits_of(plans.keys())
-    registered = registered_of(plans.keys())
+    credits, registered = hours_of(plans.keys())
     for person_id, progress in plans.items():
         progress.periods = rules.summarise(rules.anchor_of(progress.case), progress.requirement,
                                            credits[person_id], registered[person_id], today=today, months=months)

@@ -442,6 +442,44 @@ def test_admin_sets_the_organisation_target(client, auth):
     assert "10 hours" in text(client.get("/education/my"))
 
 
+def test_hours_of_sorts_every_kind_of_training_to_its_person(app):
+    """Does the one query behind every progress bar (models.education.hours_of) credit
+    attended trainings with the minutes attended and external training with its minutes,
+    count upcoming trainings with a place as registered, and leave out the rest (a
+    waiting place, a cancelled one, an upcoming one already marked, a past one not
+    attended, another caregiver's)?"""
+    from models.education import ExternalTraining, hours_of
+
+    now = datetime.datetime(2026, 6, 15, 12, 0)
+    own, other = make_family(tag="A"), make_family(tag="B")
+
+    def event(days, minutes):
+        start = now + datetime.timedelta(days=days)
+        return TrainingEvent.create(title=f"T{days}", starts_at=start, ends_at=start + datetime.timedelta(hours=3),
+                                    duration_minutes=minutes, capacity=10, place="Brno")
+
+    def registration(family, training, **fields):
+        return Registration.create(event=training, person=family.caregiver, case=family.case, **fields)
+
+    registration(own, event(-30, 180), attendance=Attendance.ATTENDED, attended_minutes=150)
+    registration(own, event(-20, 180), attendance=Attendance.NO_SHOW)
+    registration(own, event(-10, 120))  # past, attendance not recorded yet
+    registration(own, event(5, 240))
+    registration(own, event(6, 60), status=RegistrationStatus.WAITING)
+    registration(own, event(7, 90), status=RegistrationStatus.CANCELLED)
+    registration(own, event(8, 30), attendance=Attendance.EXCUSED)
+    registration(other, event(5, 240))
+    ExternalTraining.create(person=own.caregiver, case=own.case, provider="NRP", topic="Trauma",
+                            date=datetime.date(2026, 3, 2), minutes=45)
+    ExternalTraining.create(person=other.caregiver, case=other.case, provider="NRP", topic="Trauma",
+                            date=datetime.date(2026, 3, 2), minutes=600)
+
+    credits, registered = hours_of([own.caregiver.id], now=now)
+    assert sorted(credits[own.caregiver.id]) == [(datetime.date(2026, 3, 2), 45), (datetime.date(2026, 5, 16), 150)]
+    assert registered == {own.caregiver.id: [(datetime.date(2026, 6, 20), 240)]}
+    assert hours_of([], now=now) == ({}, {})
+
+
 def test_education_settings_read_once_per_request(app, monkeypatch):
     """Is the settings row read from the database once per request however often a page
     asks for it (the at-risk list asks twice), and read afresh by the next request?"""
