@@ -285,16 +285,18 @@ _USER_NAME = Prepared(lambda user_id: User.select(User.id, User.full_name).where
 
 def _detail_context(case, **extra):
     """Everything the case page and its fragments show."""
+    history = _KEY_WORKER_HISTORY.all(case_id=case.id)
     if case.key_worker_id:
-        # The key worker's name, through a compiled query rather than the lazy load.
-        case.key_worker = _USER_NAME.first(user_id=case.key_worker_id)
+        # The key worker's name: from the handover history, which names them (their
+        # assignment), else through a compiled query rather than the lazy load.
+        case.key_worker = next((row.user for row in history if row.user_id == case.key_worker_id), None) \
+            or _USER_NAME.first(user_id=case.key_worker_id)
     members = _MEMBERS.all(case_id=case.id)
     by_id = {m.id: m for m in members}
     excluded = {}
     for row in _EXCLUDED.all(child_ids=[m.id for m in members if m.role == MemberRole.CHILD]):
         excluded.setdefault(row.child_id, []).append(row.person)
     team = _TEAM.all(case_id=case.id)
-    history = _KEY_WORKER_HISTORY.all(case_id=case.id)
     recent = _RECENT_ENTRIES.all(case_id=case.id)
     context = {
         "case": case,
