@@ -1249,3 +1249,26 @@ def test_person_page_query_count_constant(client, auth, count_queries, on_team):
         assert (f'href="/people/{person.id}/edit"' in text(response)) is on_team
         counts.append(count_queries(lambda: client.get(f"/people/{person.id}")))
     assert counts[0] == counts[1]
+
+
+def test_case_page_names_the_current_key_worker_after_a_handover_and_without_history(client, staff):
+    """Does the case overview name the current key worker, whose name comes from the
+    handover history when it has their assignment, and from the accounts when it has
+    none (records from before the history, or imported)?"""
+    from models import KeyWorkerAssignment
+
+    previous = make_user("staff", full_name="Petra Předchozí")
+    case = make_case(key_worker=previous, opened_on=datetime.date(2024, 3, 1))
+    KeyWorkerAssignment.update(ended_on=datetime.date(2025, 1, 1)).where(KeyWorkerAssignment.case == case).execute()
+    KeyWorkerAssignment.create(case=case, user=staff, started_on=datetime.date(2025, 1, 1))
+    case.key_worker = staff
+    case.save()
+
+    def overview_key_worker():
+        html = client.get(f"/cases/{case.id}").get_data(as_text=True)
+        overview = html[html.index('id="overview"'):html.index('id="members"')]
+        return unescape(re.search(r"<dt>Key worker</dt><dd>([^<]*)</dd>", overview).group(1))
+
+    assert overview_key_worker() == "Jana Nováková"
+    KeyWorkerAssignment.delete().where(KeyWorkerAssignment.case == case).execute()
+    assert overview_key_worker() == "Jana Nováková"
