@@ -365,6 +365,21 @@ def _joined_model_rows(wrapper, state):
     return process_row
 
 
+def once_per_request(name, load):
+    """``load()``, kept in the request's ``g`` under ``name`` so that a request loads it
+    once however often it asks (organisation-wide rows the layout and pages all read);
+    outside an application context, loaded every time."""
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return load()
+    value = g.get(name)
+    if value is None:
+        value = load()
+        setattr(g, name, value)
+    return value
+
+
 def like_pattern(text):
     """The LIKE pattern of the values containing ``text``, its wildcards escaped with a
     backslash as peewee's ``contains`` escapes them; for :func:`like`."""

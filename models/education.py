@@ -11,7 +11,6 @@ date decides which period it credits, so it is stored as entered.
 import datetime
 import enum
 
-from flask import g, has_app_context
 from peewee import (
     BooleanField,
     CharField,
@@ -24,7 +23,7 @@ from peewee import (
     fn,
 )
 
-from .base import BaseModel, Prepared, id_list, utcnow
+from .base import BaseModel, Prepared, id_list, once_per_request, utcnow
 from .cases import Case
 from .people import Person
 from .users import User
@@ -61,18 +60,9 @@ class EducationSettings(BaseModel):
 
     @classmethod
     def current(cls):
-        """The settings row, created empty (all from the profile) on first use.
-
-        Kept for the length of a request (as :meth:`Organisation.current`): a list of
-        progress bars asks for it more than once.
-        """
-        cached = g.get("education_settings") if has_app_context() else None
-        if cached is not None:
-            return cached
-        row = _FIRST_SETTINGS.first() or cls.create()
-        if has_app_context():
-            g.education_settings = row
-        return row
+        """The settings row, created empty (all from the profile) on first use; loaded once
+        per request (a list of progress bars asks for it more than once)."""
+        return once_per_request("education_settings", lambda: _FIRST_SETTINGS.first() or cls.create())
 
     def overrides(self):
         return {"standard_minutes": self.standard_minutes, "kinship_minutes": self.kinship_minutes}

@@ -1,8 +1,7 @@
 """The organisation using this instance of the portal, and the country profile in force."""
-from flask import g, has_app_context
 from peewee import CharField, IntegerField
 
-from .base import BaseModel, Prepared
+from .base import BaseModel, Prepared, once_per_request
 from .jurisdiction import profile
 
 
@@ -21,18 +20,10 @@ class Organisation(BaseModel):
     def current(cls):
         """The organisation row, created with neutral defaults on first use.
 
-        Cached for the length of a request, since the layout, the locale and the time zone
-        all ask for it.
+        Loaded once per request, since the layout, the locale and the time zone all ask
+        for it.
         """
-        cached = g.get("organisation") if has_app_context() else None
-        if cached is not None:
-            return cached
-        org = _FIRST_ORGANISATION.first()
-        if org is None:
-            org = cls.create(name="Opora")
-        if has_app_context():
-            g.organisation = org
-        return org
+        return once_per_request("organisation", lambda: _FIRST_ORGANISATION.first() or cls.create(name="Opora"))
 
     @property
     def profile(self):

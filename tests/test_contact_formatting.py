@@ -9,10 +9,10 @@ from flask_babel import format_date, format_datetime, format_time, force_locale,
 from models import contact_rules as rules
 from views.contacts.formatting import (
     clock_formatter,
-    datetime_formatter,
     day_formatter,
     fixed_offset,
 )
+from views.formatting import datetime_text
 from views.layout import id_url
 
 # Around the end of summer time in 2026 (25 October, 01:00 UTC) and the start of it in 2027
@@ -26,7 +26,7 @@ _TIMES = [datetime.datetime(2026, 10, 24, 18) + datetime.timedelta(minutes=20 * 
 @pytest.mark.parametrize("language", ["cs", "pl", "en"])
 def test_formatters_write_what_flask_babel_writes(app, language):
     with app.test_request_context("/"), force_locale(language):
-        clock, moment, day = clock_formatter(), datetime_formatter(), day_formatter()
+        clock, moment, day = clock_formatter(), datetime_text, day_formatter()
         zone = rules.org_zone()
         for utc in _TIMES + _TIMES:  # the second round from what they remember
             assert clock(utc) == format_time(utc, "short")

@@ -11,7 +11,7 @@ from flask_babel import format_time, get_timezone
 
 from models import contact_rules as rules
 
-from ..formatting import clock_text, date, datetime_text, shows_zone
+from ..formatting import clock_text, date, shows_zone
 
 _UTC = datetime.UTC
 
@@ -69,20 +69,6 @@ def fixed_offset(zone, first, last):
         if moment >= last:
             return offset
         moment = min(moment + _OFFSET_STEP, last)
-
-
-def datetime_formatter():
-    """``fmt(utc)`` = ``flask_babel.format_datetime(utc, "short")`` (the ``datetime``
-    filter; "" for no time), remembered per time for one render."""
-    seen = {}
-
-    def fmt(utc):
-        text = seen.get(utc)
-        if text is None:
-            text = seen[utc] = datetime_text(utc, "short")
-        return text
-
-    return fmt
 
 
 def day_formatter():

@@ -36,8 +36,8 @@ from ..pagination import Page
 from ..permissions import InVisibleCases, get_case_or_404, role_required, visible_cases
 from .portal import CONTACT_PEOPLE
 from ..layout import id_url, template_globals
-from ..formatting import clock_text, date
-from .formatting import as_datetime, clock_formatter, datetime_formatter, day_formatter, fixed_offset
+from ..formatting import clock_text, date, datetime_text
+from .formatting import as_datetime, clock_formatter, day_formatter, fixed_offset
 from .forms import (
     ENDED_EARLY_LABELS,
     ISSUER_LABELS,
@@ -1009,7 +1009,7 @@ def index():
     for contact_id, kind, uid, full_name, person_id, first, last in CONTACT_PEOPLE.rows(ids=[c[0] for c in contacts]):
         name = full_name if uid else (f"{first} {last}" if person_id else "")
         (children if kind == ParticipantKind.CHILD else workers).setdefault(contact_id, []).append(name)
-    clock, moment = clock_formatter(), datetime_formatter()
+    clock = clock_formatter()
     detail_url = id_url("contacts.detail", "contact_id")
     labels = {}
     shown = []
@@ -1017,7 +1017,7 @@ def index():
         label = labels.get(status)
         if label is None:
             label = labels[status] = str(STATUS_LABELS[status])
-        when = f"{moment(as_datetime(starts_at))}–{clock(as_datetime(ends_at))}"
+        when = f"{datetime_text(as_datetime(starts_at))}–{clock(as_datetime(ends_at))}"
         shown.append((detail_url(contact_id), when, case_name, ", ".join(children.get(contact_id, ())),
                       room_name if room else place, ", ".join(workers.get(contact_id, ())), status, label))
     filters = {"from": start.isoformat() if start else "", "to": end.isoformat() if end else "",
