@@ -247,7 +247,8 @@ def _init_session_rules(app):
 
     @app.before_request
     def _session_rules():
-        if not current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
             return None
         # Seconds since the epoch: utcnow() is naive, and .timestamp() would read it as
         # local time (shifted by the zone offset, and jumping at daylight-saving changes).
@@ -263,7 +264,7 @@ def _init_session_rules(app):
             # cookie again, which every request would otherwise pay for.
             session["seen"] = now
         allowed = {"account.password", "auth.logout", "static", "prefs.language", "prefs.text_size_switch"}
-        if current_user.must_change_password and request.endpoint not in allowed:
+        if user.must_change_password and request.endpoint not in allowed:
             return redirect(url_for("account.password"))
         return None
 
@@ -319,17 +320,32 @@ def _init_templates(app, get_locale, text_size):
         }
 
 
+#: Set on every response unless the view set its own.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def _init_headers(app):
     @app.after_request
     def _security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # One pass over the response's headers rather than one per header set (werkzeug's
+        # setdefault and the parsed Vary set each search the list again).
+        present = {name.lower() for name in headers.keys()}
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
         # Pages and fragments share URLs: caches must key on the htmx header.
-        response.vary.add("HX-Request")
+        vary = headers.get("Vary")
+        if not vary:
+            headers["Vary"] = "HX-Request"
+        elif "hx-request" not in {item.strip().lower() for item in vary.split(",")}:
+            headers["Vary"] = f"{vary}, HX-Request"
         if request.endpoint != "static":
             # Every page is confidential: never stored by the browser or a proxy.
             headers["Cache-Control"] = "no-store"

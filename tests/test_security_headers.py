@@ -84,3 +84,30 @@ def test_static_files_may_be_cached(client):
     """Are static files not marked no-store (their URLs carry a content hash)?"""
     response = client.get("/static/css/app.css")
     assert response.headers.get("Cache-Control") != "no-store"
+
+
+def test_headers_a_view_sets_are_kept_and_none_is_doubled():
+    """A view's own policy and Vary stay as it set them (in any letter case); the layout's
+    headers are added once each, and HX-Request joins the view's Vary only if missing."""
+    from flask import Flask, Response
+
+    from app import SECURITY_HEADERS, _init_headers
+
+    app = Flask(__name__)
+    _init_headers(app)
+
+    @app.route("/own")
+    def own():
+        return Response("x", headers={"content-security-policy": "default-src 'none'", "Vary": "Accept-Language"})
+
+    @app.route("/has-vary")
+    def has_vary():
+        return Response("x", headers={"Vary": "Accept, hx-request"})
+
+    client = app.test_client()
+    own = client.get("/own")
+    assert own.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert own.headers.getlist("Vary") == ["Accept-Language, HX-Request"]
+    for name, value in SECURITY_HEADERS[1:]:
+        assert own.headers.getlist(name) == [value]
+    assert client.get("/has-vary").headers.getlist("Vary") == ["Accept, hx-request"]

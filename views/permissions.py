@@ -37,7 +37,8 @@ def role_required(*roles):
 
 def has_role(*roles):
     """True when the signed-in account has one of ``roles``."""
-    return current_user.is_authenticated and current_user.role_enum in {Role(r) for r in roles}
+    user = current_user._get_current_object()
+    return user.is_authenticated and user.role_enum in {Role(r) for r in roles}
 
 
 def blueprint_requires(bp, *roles):
@@ -154,7 +155,7 @@ class InVisibleCases:
         return prepared
 
     def _call(self, method, user, values):
-        user = current_user if user is None else user
+        user = current_user._get_current_object() if user is None else user
         scope = case_scope(user)
         if scope not in ("all", "none"):
             values = {"user_id": user.id, **values}

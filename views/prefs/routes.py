@@ -19,8 +19,10 @@ def get_locale():
     """The language of this request: the account's choice, the visitor's choice,
     the browser's Accept-Language, then the organisation's default."""
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
+    # The user itself rather than the proxy: each use of ``current_user`` looks it up again.
+    user = current_user._get_current_object()
+    if user is not None and user.is_authenticated and user.language in languages:
+        return user.language
     if session.get("lang") in languages:
         return session["lang"]
     best = request.accept_languages.best_match(languages)
@@ -34,8 +36,9 @@ def get_locale():
 
 def text_size():
     """The text-size step of this request (0 is the default size)."""
-    if current_user and current_user.is_authenticated:
-        return current_user.text_size
+    user = current_user._get_current_object()
+    if user is not None and user.is_authenticated:
+        return user.text_size
     try:
         return int(session.get("text_size", 0))
     except (TypeError, ValueError):
