@@ -3,7 +3,7 @@ import hashlib
 import os
 from functools import lru_cache
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, url_for
 from flask.globals import _cv_request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -75,14 +75,16 @@ class NavItem:
 def nav_items():
     """The menu entries for the signed-in user's role."""
     role = current_user.role_enum
+    req = _cv_request.get()  # the request itself: the proxy would be looked up per entry
     # The entries' URLs are the same on every page: built once per role (and mount point).
-    cache = current_app.extensions.setdefault("opora_nav", {})
-    key = (role, request.script_root)
+    cache = req.app.extensions.setdefault("opora_nav", {})
+    key = (role, req.request.script_root)
     entries = cache.get(key)
     if entries is None:
         entries = cache[key] = [(endpoint, url_for(endpoint), label)
                                 for endpoint, label, roles in NAV if role in roles]
-    return [NavItem(url, label, request.endpoint == endpoint) for endpoint, url, label in entries]
+    here = req.request.endpoint
+    return [NavItem(url, label, here == endpoint) for endpoint, url, label in entries]
 
 
 @lru_cache(maxsize=256)
@@ -97,11 +99,13 @@ def static_url(filename):
     Outside debug mode the files do not change while the server runs (a deployment
     restarts it): the URL is worked out once per file instead of on every page.
     """
-    cache = None if current_app.debug else current_app.extensions.setdefault("opora_static_urls", {})
-    key = (request.script_root if has_request_context() else "", filename)
+    app = current_app._get_current_object()
+    req_ctx = _cv_request.get(None)
+    cache = None if app.debug else app.extensions.setdefault("opora_static_urls", {})
+    key = (req_ctx.request.script_root if req_ctx is not None else "", filename)
     if cache is not None and key in cache:
         return cache[key]
-    path = os.path.join(current_app.static_folder, filename)
+    path = os.path.join(app.static_folder, filename)
     try:
         version = _file_hash(path, os.path.getmtime(path))
     except OSError:

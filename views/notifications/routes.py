@@ -31,15 +31,19 @@ def unread_notifications():
     Called from the layout, so it runs on every page: one indexed COUNT, made only when
     the template asks for it and at most once per request.
     """
-    if not current_user or not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once, not through the proxy each time
+    if not user or not user.is_authenticated:
         return 0
-    if "unread_notifications" not in g:
+    request_globals = g._get_current_object()
+    count = getattr(request_globals, "unread_notifications", None)
+    if count is None:
         try:
-            g.unread_notifications = Notification.unread_count(current_user.id)
+            count = Notification.unread_count(user.id)
         except DatabaseError:
             # The layout of an error page must still render when the database failed.
-            g.unread_notifications = 0
-    return g.unread_notifications
+            count = 0
+        request_globals.unread_notifications = count
+    return count
 
 
 @bp.app_template_global("notification_text")
