@@ -22,12 +22,17 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token
 from markupsafe import Markup
 
+from .template_calls import RoutineCallContext
+
 #: The names under which templates call the translation function.
 _GETTEXT_NAMES = ("_", "gettext")
 
 
 class TranslatedTemplates(Environment):
-    """Flask's template environment, keeping one compiled template per language."""
+    """Flask's template environment, keeping one compiled template per language (and
+    calling plain functions the short way, views.template_calls)."""
+
+    context_class = RoutineCallContext
 
     def __init__(self, app, **options):
         super().__init__(app, **options)
