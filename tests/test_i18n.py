@@ -78,6 +78,18 @@ def test_language_switch_signed_in_saved_on_account(app, client, auth):
     assert html_lang(text(other.get("/staff"))) == "pl"
 
 
+def test_main_menu_follows_the_language_switch(client, auth):
+    """The menu's entries (remembered per role and language) change with the language."""
+    auth.as_role("staff")
+    menus = {}
+    for lang in ("cs", "pl", "en", "cs"):
+        client.post("/prefs/language", data={"lang": lang})
+        html = text(client.get("/staff"))
+        menus.setdefault(lang, html[html.index('class="main-nav"'):html.index("</nav>")])
+        assert menus[lang] == html[html.index('class="main-nav"'):html.index("</nav>")]
+    assert ">Rodiny<" in menus["cs"] and ">Rodziny<" in menus["pl"] and ">Families<" in menus["en"]
+
+
 @pytest.mark.parametrize("lang", ["de", "", "CS", "cs; drop table"])
 def test_language_switch_invalid_gives_400(client, lang):
     """Is an unsupported language refused with 400 and nothing stored?"""

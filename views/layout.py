@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from flask import current_app, url_for
 from flask.globals import _cv_request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -76,12 +77,13 @@ def nav_items():
     """The menu entries for the signed-in user's role."""
     role = current_user.role_enum
     req = _cv_request.get()  # the request itself: the proxy would be looked up per entry
-    # The entries' URLs are the same on every page: built once per role (and mount point).
+    # The entries' URLs and labels are the same on every page: built once per role,
+    # mount point and language (the catalogs do not change while the server runs).
     cache = req.app.extensions.setdefault("opora_nav", {})
-    key = (role, req.request.script_root)
+    key = (role, req.request.script_root, str(get_locale()))
     entries = cache.get(key)
     if entries is None:
-        entries = cache[key] = [(endpoint, url_for(endpoint), label)
+        entries = cache[key] = [(endpoint, url_for(endpoint), str(label))
                                 for endpoint, label, roles in NAV if role in roles]
     here = req.request.endpoint
     return [NavItem(url, label, here == endpoint) for endpoint, url, label in entries]
