@@ -132,3 +132,24 @@ def test_answers_other_than_the_page_are_caught(monkeypatch):
     assert bench_run.off_page_answers(1, "/", None, {"requests": 100, "bytes": 100 * 400}, 5000) == 100
     monkeypatch.setattr(bench_run, "fetch", lambda *args, **kwargs: (303, {}, b""))
     assert bench_run.off_page_answers(1, "/", None, {"requests": 100, "bytes": 100 * 5000}, 5000) == 100
+
+
+def test_throughput_budget_is_checked_on_the_unrounded_ratio():
+    """A page at 720.6 req/s against a floor of 2886 (0.2497) misses the ¼ budget, though
+    its ratio is written 0.25; one at exactly a quarter holds."""
+    from bench import run as bench_run
+
+    def run(rps, connections):
+        return {"connections": connections, "rps": rps, "latency_ms": {"p95": 1.0},
+                "errors": {"non_2xx": 0, "connect": 0, "timeout": 0, "status": 0}}
+
+    def page(name, rps):
+        return {"name": name, "first_load_gzip_bytes": 0, "flags": [], "runs": [run(rps / 2, 1), run(rps, 20)]}
+
+    results = {"workers": [], "pages": [page(bench_run.FLOOR.name, 2886.0), page("close", 720.6),
+                                        page("quarter", 721.5)]}
+    misses = bench_run.check_budgets(results, 1)
+    assert [m.split(":")[0] for m in misses] == ["close"]
+    assert results["pages"][1]["runs"][1]["ratio_to_floor"] == 0.25
+    assert results["pages"][1]["runs"][1]["flags"] == ["throughput"]
+    assert results["pages"][2]["runs"][1]["flags"] == []

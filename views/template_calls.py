@@ -2,9 +2,9 @@
 
 Jinja sends every call a template makes (``url_for(…)``, ``counts.get(…)``, a macro) through
 ``Context.call``, which asks the callable twice whether it wants the template context
-(once for its ``__call__``) before calling it: about 0.7 µs a call, and a list page makes
-a hundred or more. For plain functions and methods, whose ``__call__`` never carries
-Jinja's mark, one look at the function itself is enough. Anything else (callable objects,
+(once for its ``__call__``) before calling it: about 0.7 µs a call, and a page makes
+dozens. For plain functions and methods, whose ``__call__`` never carries Jinja's mark,
+one look at the function itself is enough. Anything else (callable objects,
 macros, partials) goes to Jinja's own ``call``. tests/test_template_calls.py compares
 the two for every kind of callable.
 """
