@@ -169,11 +169,11 @@ def template_url_for(endpoint, **values):
 
     A page builds a URL for every link and form; Flask's ``url_for`` goes through the URL
     map each time (about 6 µs; 10 µs without values). The shape is Flask's own output for
-    stand-in numbers (for no values, the URL itself). It is
-    used only where that is exact: in a request, for an endpoint of a single rule without
-    defaults, with only non-negative ``int`` values (no ``_anchor``, ``_external`` …),
-    converters that write a number as its digits, and no URL default functions; any
-    other call goes to Flask. tests/test_layout_urls.py compares the two for every rule.
+    stand-in numbers (for no values, the URL itself). It is used only where that is
+    exact: in a request, for an endpoint of a single rule without defaults, with only
+    non-negative ``int`` values (no ``_anchor``, ``_external`` …), converters that write a
+    number as its digits, and no URL default functions; any other call goes to Flask.
+    tests/test_layout_urls.py compares the two for every rule.
     """
     req_ctx = _cv_request.get(None)
     if req_ctx is None or endpoint[:1] == ".":
