@@ -373,10 +373,11 @@ def once_per_request(name, load):
 
     if not has_app_context():
         return load()
-    value = g.get(name)
+    request_globals = g._get_current_object()  # once, not through the proxy each time
+    value = getattr(request_globals, name, None)
     if value is None:
         value = load()
-        setattr(g, name, value)
+        setattr(request_globals, name, value)
     return value
 
 

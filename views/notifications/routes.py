@@ -5,12 +5,13 @@ lookup is scoped to ``current_user``, so someone else's notification answers 404
 Marking a notification read is the reader's own state, like the language switch, and is
 not written to the audit trail.
 """
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import DatabaseError
 
 from models import Notification, db, utcnow
+from models.base import once_per_request
 
 from ..pagination import paginate
 from ..auth.routes import safe_next
@@ -34,16 +35,15 @@ def unread_notifications():
     user = current_user._get_current_object()  # once, not through the proxy each time
     if not user or not user.is_authenticated:
         return 0
-    request_globals = g._get_current_object()
-    count = getattr(request_globals, "unread_notifications", None)
-    if count is None:
+
+    def count():
         try:
-            count = Notification.unread_count(user.id)
+            return Notification.unread_count(user.id)
         except DatabaseError:
             # The layout of an error page must still render when the database failed.
-            count = 0
-        request_globals.unread_notifications = count
-    return count
+            return 0
+
+    return once_per_request("unread_notifications", count)
 
 
 @bp.app_template_global("notification_text")
