@@ -26,6 +26,8 @@ from models.plans import (
     PlanVersion,
 )
 
+from views.plans.routes import actions_stamp
+
 from .access import (
     FOREIGN,
     OWN,
@@ -127,6 +129,19 @@ def _down(world, target):
     return {"direction": "down"}
 
 
+def _need_removal(world, target):
+    return {"version": str(world.needs[target].version)}
+
+
+def _goal_removal(world, target):
+    goal = world.goals[target]
+    return {"version": str(goal.version), "actions": actions_stamp(PlanAction.select().where(PlanAction.goal == goal))}
+
+
+def _action_removal(world, target):
+    return {"version": str(world.actions[target].version)}
+
+
 def _review(world, target):
     goals = PlanGoal.select().where(PlanGoal.plan == world.plans[target])
     data = {"reviewed_on": TODAY.isoformat(), "participants": "Everyone",
@@ -152,18 +167,18 @@ ENDPOINTS = [
     *both("need-add", "POST", "/plans/{case}/needs", EDIT, data=_need),
     *both("need-edit-form", "GET", "/plans/{case}/needs/{need}/edit", EDIT),
     *both("need-edit", "POST", "/plans/{case}/needs/{need}/edit", EDIT, data=_need),
-    *both("need-delete", "POST", "/plans/{case}/needs/{need}/delete", EDIT),
+    *both("need-delete", "POST", "/plans/{case}/needs/{need}/delete", EDIT, data=_need_removal),
     *both("goal-add", "POST", "/plans/{case}/goals", EDIT, data=_goal),
     *both("goal-edit-form", "GET", "/plans/{case}/goals/{goal}/edit", EDIT),
     *both("goal-edit", "POST", "/plans/{case}/goals/{goal}/edit", EDIT, data=_goal),
     *both("goal-move", "POST", "/plans/{case}/goals/{goal}/move", EDIT, data=_down),
-    *both("goal-delete", "POST", "/plans/{case}/goals/{goal}/delete", EDIT),
+    *both("goal-delete", "POST", "/plans/{case}/goals/{goal}/delete", EDIT, data=_goal_removal),
     *both("action-add", "POST", "/plans/{case}/goals/{goal}/actions", EDIT, data=_action),
     *both("action-edit-form", "GET", "/plans/{case}/actions/{action}/edit", EDIT),
     *both("action-edit", "POST", "/plans/{case}/actions/{action}/edit", EDIT, data=_action),
     *both("action-status", "POST", "/plans/{case}/actions/{action}/status", EDIT, data=_status),
     *both("action-move", "POST", "/plans/{case}/actions/{action}/move", EDIT, data=_down),
-    *both("action-delete", "POST", "/plans/{case}/actions/{action}/delete", EDIT),
+    *both("action-delete", "POST", "/plans/{case}/actions/{action}/delete", EDIT, data=_action_removal),
     # Approval reloads the whole page: 303, or 204 with HX-Redirect.
     *both("approve", "POST", "/plans/{case}/approve", EDIT, htmx_ok=204),
     *both("review-form", "GET", "/plans/{case}/reviews/new", EDIT, fragment=False),

@@ -24,7 +24,7 @@ from .conftest import HX
 from .factories import make_case, make_organisation
 from .families import count_queries, make_family
 from .helpers import field_error, text
-from .plan_factories import make_action, make_goal, make_plan
+from .plan_factories import make_action, make_goal, make_need, make_plan
 
 TODAY = datetime.date.today()
 
@@ -224,7 +224,7 @@ def test_edit_need_and_delete(client, staff, family, plan):
                            headers=HX)
     assert response.status_code == 200 and response.headers["HX-Retarget"] == "#plan-needs"
     assert PlanNeed.get_by_id(need.id).description == "Rent arrears"
-    client.post(f"/plans/{family.case.id}/needs/{need.id}/delete", headers=HX)
+    client.post(f"/plans/{family.case.id}/needs/{need.id}/delete", data={"version": "2"}, headers=HX)
     assert PlanNeed.select().count() == 0
 
 
@@ -369,6 +369,100 @@ def test_stale_status_change_refused(client, staff, family, plan):
     assert PlanAction.get_by_id(action.id).status == ActionStatus.IN_PROGRESS
 
 
+def _removal_form(html, url):
+    """The hidden fields of the removal form posting to ``url`` on a rendered page."""
+    form = re.search(r'<form method="post" action="' + re.escape(url) + r'"[^>]*>(.*?)</form>', html, re.S)
+    assert form, url
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(1)))
+
+
+def _plan_items(plan):
+    """A need, and a goal with one action, in ``plan``: {kind: (item, removal URL)}."""
+    need = make_need(plan, "Unpaid rent")
+    goal = make_goal(plan, "Stable housing")
+    action = make_action(goal, "Meet the landlord")
+    case_id = plan.case_id
+    return {"need": (need, f"/plans/{case_id}/needs/{need.id}/delete"),
+            "goal": (goal, f"/plans/{case_id}/goals/{goal.id}/delete"),
+            "action": (action, f"/plans/{case_id}/actions/{action.id}/delete")}
+
+
+def _changed_by_a_colleague(kind, item):
+    """What a colleague does to ``item`` after the page was loaded."""
+    if kind == "goal":
+        item.title = "Stable housing by summer"
+    elif kind == "action":
+        item.status = ActionStatus.IN_PROGRESS
+    else:
+        item.description = "Unpaid rent and energy"
+    assert item.save_if_version(item.version)
+
+
+def _removed_entries():
+    return AuditEntry.select().where(AuditEntry.action == "delete").count()
+
+
+@pytest.mark.parametrize("kind", ["need", "goal", "action"])
+def test_removal_with_the_forms_values_removes_and_audits(client, staff, family, plan, kind):
+    """Does a removal form as the plan page draws it remove the item, with audit entries?"""
+    items = _plan_items(plan)
+    item, url = items[kind]
+    data = _removal_form(text(client.get(f"/plans/{family.case.id}")), url)
+    assert data["version"] == str(item.version)
+    response = client.post(url, data=data, headers=HX)
+    assert response.status_code == 200
+    assert not type(item).select().where(type(item).id == item.id).exists()
+    # A goal takes its action with it: both are in the audit log.
+    assert _removed_entries() == (2 if kind == "goal" else 1)
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "page"])
+@pytest.mark.parametrize("kind", ["need", "goal", "action"])
+def test_removal_of_an_item_changed_meanwhile_refused(client, staff, family, plan, kind, htmx):
+    """Is removing a need, goal or action that a colleague changed since the page was
+    loaded refused, with the item kept as they left it and the reason shown?"""
+    items = _plan_items(plan)
+    item, url = items[kind]
+    data = _removal_form(text(client.get(f"/plans/{family.case.id}")), url)
+    _changed_by_a_colleague(kind, item)
+    response = client.post(url, data=data, headers=HX if htmx else {})
+    if htmx:
+        assert response.status_code == 409
+        html = text(response)
+    else:
+        assert response.status_code == 303 and response.headers["Location"].endswith(f"#{kind}-{item.id}" if kind != "need" else "#plan-needs")
+        html = text(client.get(response.headers["Location"]))
+    assert f"Someone else changed this {kind}" in html and "nothing was removed" in html
+    stored = type(item).get_by_id(item.id)
+    assert stored.version == item.version  # the colleague's change, kept
+    assert ("Stable housing by summer" in html) if kind == "goal" else True
+    assert _removed_entries() == 0
+    assert PlanAction.select().count() == 1
+
+
+def test_goal_removal_refused_when_its_actions_changed(client, staff, family, plan):
+    """Is a goal kept when an action was added under it after the page was loaded
+    (the goal itself unchanged), and removable once the page shows the new action?"""
+    goal, url = _plan_items(plan)["goal"]
+    data = _removal_form(text(client.get(f"/plans/{family.case.id}")), url)
+    make_action(goal, "Added by a colleague")
+    response = client.post(url, data=data, headers=HX)
+    assert response.status_code == 409 and "Added by a colleague" in text(response)
+    assert PlanGoal.select().where(PlanGoal.id == goal.id).exists() and PlanAction.select().count() == 2
+    fresh = _removal_form(text(client.get(f"/plans/{family.case.id}")), url)
+    assert client.post(url, data=fresh, headers=HX).status_code == 200
+    assert PlanAction.select().count() == 0 and _removed_entries() == 3
+
+
+@pytest.mark.parametrize("version", [None, "", "two"])
+def test_removal_without_a_version_is_a_bad_request(client, staff, family, plan, version):
+    """Is a removal posted without the version it was based on refused (400), nothing removed?"""
+    item, url = _plan_items(plan)["action"]
+    response = client.post(url, data={} if version is None else {"version": version}, headers=HX)
+    assert response.status_code == 400
+    assert PlanAction.select().where(PlanAction.id == item.id).exists() and _removed_entries() == 0
+
+
 def test_stale_plan_details_refused(client, staff, family, plan):
     """Are the plan's details saved on an outdated version refused?"""
     stale_version = plan.version
@@ -416,7 +510,9 @@ def test_no_route_changes_an_approved_version(app, client, staff, family, plan):
     before = list(PlanVersion.select().tuples())
     client.post(f"/plans/{family.case.id}/goals/{goal.id}/edit", data={"title": "Renamed", "area": "0", "version": "1"})
     client.post(f"/plans/{family.case.id}/actions/{action.id}/status", data={"status": "done", "version": "1"})
-    client.post(f"/plans/{family.case.id}/goals/{goal.id}/delete")
+    removal = {"version": "2", "actions": f"{action.id}:2"}  # after the rename and the status change
+    assert client.post(f"/plans/{family.case.id}/goals/{goal.id}/delete", data=removal).status_code == 303
+    assert not PlanGoal.select().where(PlanGoal.id == goal.id).exists()
     assert list(PlanVersion.select().tuples()) == before
     assert "Goal" in PlanVersion.get().snapshot
 

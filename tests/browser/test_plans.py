@@ -214,3 +214,40 @@ def test_review_compare_and_areas_pages_have_no_axe_violations(app, page_factory
     admin_page.locator('nav a[href="/plans/areas"]').click()
     expect(admin_page).to_have_url(re.compile(r"/plans/areas$"))
     assert_no_axe_violations(admin_page)
+
+
+@pytest.mark.parametrize("locale", ["cs-CZ", "pl-PL"])
+def test_removal_of_an_action_changed_meanwhile(app, page_factory, assert_no_axe_violations, locale):
+    """Is removing an action that a colleague changed after the page was loaded refused in
+    place, with the reason in the page's language, and does a second click (on the action
+    as it is now) remove it?"""
+    from tests.plan_factories import make_action, make_goal, make_plan
+
+    lang = locale[:2]
+    make_organisation(country="cz" if lang == "cs" else "pl", default_language=lang)
+    family = make_family(tag="R")
+    plan = make_plan(family.case, starts_on=datetime.date.today() - datetime.timedelta(days=10))
+    action = make_action(make_goal(plan, "Goal R"), "Action R",
+                         deadline=datetime.date.today() + datetime.timedelta(days=5))
+
+    page = page_factory(locale)
+    sign_in(page, family.key_worker.email, "/staff")
+    page.goto(f"/plans/{family.case.id}")
+    page.evaluate("window.__sameDocument = true")
+    # A colleague starts the action while this page is open.
+    action.status = ActionStatus.IN_PROGRESS
+    assert action.save_if_version(action.version)
+
+    remove = page.locator(f'#action-{action.id} form[action$="/actions/{action.id}/delete"] button')
+    remove.click()
+    expect(page.locator("#flash-area")).to_contain_text(po_translation(
+        lang, "Someone else changed this action meanwhile; nothing was removed. "
+              "It is shown as it is now: remove it again if it should still go."))
+    expect(page.locator(f"#action-{action.id} .plan-status--in_progress")).to_be_visible()
+    assert PlanAction.select().where(PlanAction.id == action.id).exists()
+    assert_no_axe_violations(page)
+
+    remove.click()
+    expect(page.locator(f"#action-{action.id}")).to_have_count(0)
+    assert not PlanAction.select().where(PlanAction.id == action.id).exists()
+    assert page.evaluate("window.__sameDocument") is True
