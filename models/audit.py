@@ -81,6 +81,24 @@ def snapshot(obj):
     }
 
 
+def delete_versioned(actor, obj, expected, *, case=None, summary="", dependants=()):
+    """Delete ``obj`` only if it is still at version ``expected``, with its audit entry
+    (and one for each of ``dependants``, (row, summary) pairs deleted with it by the
+    database's cascade), in one transaction.
+
+    A removal is a change like any other: True when deleted; False, with nothing written,
+    when someone else saved the record after the form was drawn.
+    """
+    model = type(obj)
+    with db.atomic():
+        if not model.delete().where((model.id == obj.id) & (model.version == expected)).execute():
+            return False
+        for row, text in dependants:
+            record(actor, "delete", row, case=case, summary=text)
+        record(actor, "delete", obj, case=case, summary=summary)
+    return True
+
+
 def save_versioned(actor, obj, before, expected, *, case=None, summary=""):
     """Save the edited ``obj`` only if it is still at version ``expected``, together with
     its audit entry (the changes since the snapshot ``before``) in one transaction.

@@ -121,6 +121,13 @@ class BaseModel(Model):
         return changed == 1
 
 
+def versions_stamp(rows):
+    """The ids and versions of ``rows`` as one text ("12:1,15:3"). A removal form carries
+    the stamp of the rows that go with its record (a goal's actions, a child's relatives),
+    so the removal is refused if any of them was added, changed or removed meanwhile."""
+    return ",".join(f"{row.id}:{row.version}" for row in sorted(rows, key=lambda row: row.id))
+
+
 class Prepared:
     """A query compiled to SQL once and then run many times with new parameter values.
 

@@ -83,3 +83,13 @@ def make_member(case, person=None, role="caregiver", **fields):
     from models import Member
 
     return Member.create(case=case, person=person or make_person(), role=role, **fields)
+
+
+def removal_data(member):
+    """What the case page's removal form of ``member`` posts: the version it was drawn
+    with and the stamp of the relatives' memberships that go with it."""
+    from models import Member
+    from models.base import versions_stamp
+
+    member = Member.get_by_id(member.id)
+    return {"version": str(member.version), "relatives": versions_stamp(Member.select().where(Member.child == member))}

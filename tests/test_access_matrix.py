@@ -39,7 +39,7 @@ from .access import (
     sign_in,
 )
 from .conftest import HX
-from .factories import make_case, make_member, make_person, make_user
+from .factories import make_case, make_member, make_person, make_user, removal_data
 from .helpers import text
 
 READ, EDIT = "read", "edit"
@@ -141,6 +141,10 @@ def _member_edit(world, target):
     return _person_fields(world.relatives[target].person, relation="aunt")
 
 
+def _member_removal(world, target):
+    return removal_data(world.relatives[target])
+
+
 def _restrictions(world, target):
     return {"restriction_text": "Supervised contact only", "version": str(world.children[target].version)}
 
@@ -166,7 +170,7 @@ ENDPOINTS = [
     *both("member-add", "POST", "/cases/{case}/members", EDIT, data=_member_add),
     *both("member-edit-form", "GET", "/cases/{case}/members/{member}/edit", EDIT),
     *both("member-edit", "POST", "/cases/{case}/members/{member}/edit", EDIT, data=_member_edit),
-    *both("member-remove", "POST", "/cases/{case}/members/{member}/remove", EDIT),
+    *both("member-remove", "POST", "/cases/{case}/members/{member}/remove", EDIT, data=_member_removal),
     Endpoint("restrictions", "GET", "/cases/{case}/members/{child}/restrictions", READ),
     Endpoint("restrictions-save", "POST", "/cases/{case}/members/{child}/restrictions", EDIT, data=_restrictions),
     # A hand-over reloads the whole case page: 303, or for htmx 204 with HX-Redirect.

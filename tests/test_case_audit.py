@@ -8,7 +8,7 @@ import pytest
 from models import AuditEntry, Case, ExcludedPerson, Member, MemberRole, Person, TeamMember
 
 from .conftest import HX
-from .factories import make_case, make_member, make_organisation, make_person, make_user
+from .factories import make_case, make_member, make_organisation, make_person, make_user, removal_data
 from .helpers import text
 
 
@@ -164,7 +164,7 @@ def test_remove_member_writes_delete_entry(client, staff):
     case = make_case(key_worker=staff)
     make_member(case)
     child = make_member(case, make_person("Ema", "Horáková"), role=MemberRole.CHILD)
-    response = client.post(f"/cases/{case.id}/members/{child.id}/remove", headers=HX)
+    response = client.post(f"/cases/{case.id}/members/{child.id}/remove", data=removal_data(child), headers=HX)
     assert response.status_code == 200
     [entry] = entries(action="delete", table="member")
     assert (entry.record_id, entry.case_id, entry.actor_id) == (child.id, case.id, staff.id)
@@ -175,7 +175,7 @@ def test_remove_member_refused_writes_no_entry(client, staff):
     """Does a refused removal (the last caregiver) leave no delete entry?"""
     case = make_case(key_worker=staff)
     only = make_member(case)
-    client.post(f"/cases/{case.id}/members/{only.id}/remove")
+    client.post(f"/cases/{case.id}/members/{only.id}/remove", data=removal_data(only))
     assert entries(action="delete") == []
 
 
@@ -186,7 +186,7 @@ def test_remove_child_records_linked_relatives_removed_with_it(client, staff):
     child = make_member(case, role=MemberRole.CHILD)
     granny = make_member(case, make_person("Věra", "Horáková"), role=MemberRole.RELATIVE, child=child,
                          relation="grandmother")
-    assert client.post(f"/cases/{case.id}/members/{child.id}/remove").status_code == 303
+    assert client.post(f"/cases/{case.id}/members/{child.id}/remove", data=removal_data(child)).status_code == 303
     gone = {m.id for m in (child, granny) if Member.get_or_none(Member.id == m.id) is None}
     recorded = {e.record_id for e in entries(action="delete", table="member", case_id=case.id)}
     assert child.id in gone

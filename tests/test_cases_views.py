@@ -23,7 +23,7 @@ from models import (
 )
 
 from .conftest import HX
-from .factories import make_case, make_member, make_organisation, make_person, make_user
+from .factories import make_case, make_member, make_organisation, make_person, make_user, removal_data
 from .helpers import field_error, input_value, location_path, text
 
 TODAY = datetime.date.today()
@@ -644,7 +644,7 @@ def test_add_member_duplicate_from_foreign_case_not_offered(client, auth):
     html = text(response)
     assert response.status_code == 200
     assert "already in the records" not in html
-    assert f'value="{hidden.id}"' not in html
+    assert f'name="existing_person" value="{hidden.id}"' not in html
     assert Member.get(Member.case == case).person_id != hidden.id
 
 
@@ -792,7 +792,7 @@ def test_remove_member_htmx_refreshes_members(client, staff):
     case = make_case(key_worker=staff)
     make_member(case)
     child = make_member(case, make_person("Ema", "Horáková"), role=MemberRole.CHILD)
-    response = client.post(f"/cases/{case.id}/members/{child.id}/remove", headers=HX)
+    response = client.post(f"/cases/{case.id}/members/{child.id}/remove", data=removal_data(child), headers=HX)
     assert response.status_code == 200
     assert "<html" not in text(response) and "Ema Horáková" not in text(response)
     assert "membersChanged" in triggers(response)
@@ -804,10 +804,10 @@ def test_remove_last_caregiver_refused_in_view(client, staff):
     """Is removing the only caregiver of an active family refused, with the reason shown?"""
     case = make_case(key_worker=staff)
     only = make_member(case)
-    response = client.post(f"/cases/{case.id}/members/{only.id}/remove", headers=HX)
+    response = client.post(f"/cases/{case.id}/members/{only.id}/remove", data=removal_data(only), headers=HX)
     assert response.status_code == 422
     assert "An active family must keep at least one caregiver." in text(response)
-    plain = client.post(f"/cases/{case.id}/members/{only.id}/remove")
+    plain = client.post(f"/cases/{case.id}/members/{only.id}/remove", data=removal_data(only))
     assert plain.status_code == 303
     assert Member.get_or_none(Member.id == only.id) is not None
     assert "An active family must keep at least one caregiver." in text(client.get(f"/cases/{case.id}"))
@@ -817,8 +817,75 @@ def test_remove_last_caregiver_of_closed_case_allowed(client, staff):
     """May the last caregiver be removed from a closed family?"""
     case = make_case(key_worker=staff, status=CaseStatus.CLOSED, closed_on=datetime.date(2025, 1, 1))
     only = make_member(case)
-    assert client.post(f"/cases/{case.id}/members/{only.id}/remove").status_code == 303
+    assert client.post(f"/cases/{case.id}/members/{only.id}/remove", data=removal_data(only)).status_code == 303
     assert Member.get_or_none(Member.id == only.id) is None
+
+
+def _member_removal_form(client, case, member):
+    """The hidden fields of ``member``'s removal form as the case page draws it."""
+    html = text(client.get(f"/cases/{case.id}"))
+    url = re.escape(f"/cases/{case.id}/members/{member.id}/remove")
+    form = re.search(r'<form method="post" action="' + url + r'".*?</form>', html, re.S)
+    assert form
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(0)))
+
+
+def test_member_removal_with_the_pages_form_values(client, staff):
+    """Does the removal form as the case page draws it remove a child with their relative?"""
+    case = make_case(key_worker=staff)
+    make_member(case)
+    child = make_member(case, role=MemberRole.CHILD)
+    granny = make_member(case, role=MemberRole.RELATIVE, child=child, relation="grandmother")
+    data = _member_removal_form(client, case, child)
+    assert data["relatives"] == f"{granny.id}:1"
+    assert client.post(f"/cases/{case.id}/members/{child.id}/remove", data=data, headers=HX).status_code == 200
+    assert Member.get_or_none(Member.id == child.id) is None and Member.get_or_none(Member.id == granny.id) is None
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "page"])
+def test_member_removal_refused_when_changed_meanwhile(client, staff, htmx):
+    """Is removing a child whom a colleague changed after the page was drawn (their
+    contact restrictions) refused, the child kept with the change and the reason shown?"""
+    case = make_case(key_worker=staff)
+    make_member(case)
+    child = make_member(case, make_person("Ema", "Horáková"), role=MemberRole.CHILD)
+    data = _member_removal_form(client, case, child)
+    child.restriction_text = "Supervised contact only"
+    assert child.save_if_version(child.version)
+    response = client.post(f"/cases/{case.id}/members/{child.id}/remove", data=data, headers=HX if htmx else {})
+    if htmx:
+        assert response.status_code == 409
+        html = text(response)
+    else:
+        assert response.status_code == 303 and response.headers["Location"].endswith("#members")
+        html = text(client.get(response.headers["Location"]))
+    assert "Someone else changed Ema Horáková or their relatives in the family meanwhile" in html
+    assert "Supervised contact only" in html
+    assert Member.get_by_id(child.id).restriction_text == "Supervised contact only"
+    assert not AuditEntry.select().where(AuditEntry.action == "delete").exists()
+
+
+def test_child_removal_refused_when_a_relative_was_added_meanwhile(client, staff):
+    """Is a child kept when a relative of theirs joined the family after the page was
+    drawn (their membership would go with the child unseen)?"""
+    case = make_case(key_worker=staff)
+    make_member(case)
+    child = make_member(case, role=MemberRole.CHILD)
+    data = _member_removal_form(client, case, child)
+    aunt = make_member(case, make_person("Olga", "Nováková"), role=MemberRole.RELATIVE, child=child, relation="aunt")
+    response = client.post(f"/cases/{case.id}/members/{child.id}/remove", data=data, headers=HX)
+    assert response.status_code == 409 and "Olga Nováková" in text(response)
+    assert Member.get_or_none(Member.id == aunt.id) is not None and Member.get_or_none(Member.id == child.id)
+
+
+@pytest.mark.parametrize("data", [{}, {"version": "x"}])
+def test_member_removal_without_a_version_is_a_bad_request(client, staff, data):
+    """Is a removal posted without the version it was drawn with refused (400)?"""
+    case = make_case(key_worker=staff)
+    make_member(case)
+    child = make_member(case, role=MemberRole.CHILD)
+    assert client.post(f"/cases/{case.id}/members/{child.id}/remove", data=data).status_code == 400
+    assert Member.get_or_none(Member.id == child.id) is not None
 
 
 # --- Contact restrictions of a child ------------------------------------------------------------

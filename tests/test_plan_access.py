@@ -26,7 +26,7 @@ from models.plans import (
     PlanVersion,
 )
 
-from views.plans.routes import actions_stamp
+from models.base import versions_stamp
 
 from .access import (
     FOREIGN,
@@ -135,7 +135,7 @@ def _need_removal(world, target):
 
 def _goal_removal(world, target):
     goal = world.goals[target]
-    return {"version": str(goal.version), "actions": actions_stamp(PlanAction.select().where(PlanAction.goal == goal))}
+    return {"version": str(goal.version), "actions": versions_stamp(PlanAction.select().where(PlanAction.goal == goal))}
 
 
 def _action_removal(world, target):

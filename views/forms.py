@@ -1,5 +1,5 @@
 """Form pieces shared by every area: the password policy and common field validators."""
-from flask import current_app, g, session
+from flask import abort, current_app, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf as _flask_wtf_generate_csrf  # signs; remembered_csrf remembers
@@ -172,3 +172,12 @@ def install_remembered_csrf(app):
 
     flask_wtf.csrf.generate_csrf = remembered_csrf
     app.jinja_env.globals["csrf_token"] = remembered_csrf
+
+
+def posted_version():
+    """The ``version`` a one-click form (a status change, a removal) was drawn with; 400
+    without one, since every such form on our pages carries it."""
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)

@@ -30,14 +30,14 @@ from models.case_rules import (
     check_member_removal,
     check_new_member,
 )
-from models.base import Prepared, id_list, like, like_pattern
+from models.base import Prepared, id_list, like, like_pattern, versions_stamp
 from models.cases import CASE_TYPES_BY_COUNTRY
 from models.text import fold
 
 from ..pagination import paginate, paginate_prepared, with_total
 from ..layout import template_globals
 from ..panels import CASE, collect
-from ..forms import copy_fields
+from ..forms import copy_fields, posted_version
 from ..htmx import hx_redirect, is_partial, render, with_trigger
 from ..permissions import (
     InVisibleCases,
@@ -296,6 +296,10 @@ def _detail_context(case, **extra):
     excluded = {}
     for row in _EXCLUDED.all(child_ids=[m.id for m in members if m.role == MemberRole.CHILD]):
         excluded.setdefault(row.child_id, []).append(row.person)
+    relatives = {}
+    for m in members:
+        if m.child_id:
+            relatives.setdefault(m.child_id, []).append(m)
     team = _TEAM.all(case_id=case.id)
     recent = _RECENT_ENTRIES.all(case_id=case.id)
     context = {
@@ -304,6 +308,8 @@ def _detail_context(case, **extra):
         "members": members,
         "members_by_id": by_id,
         "excluded": excluded,
+        # What each removal form carries of the memberships that go with the member.
+        "relatives_stamps": {child_id: versions_stamp(rows) for child_id, rows in relatives.items()},
         "children": [m for m in members if m.role == MemberRole.CHILD],
         "team": team,
         "key_worker_history": history,
@@ -502,16 +508,24 @@ def member_remove(case_id, member_id):
             return _members_response(case, status=422, member_error=str(exc))
         flash(str(exc), "error")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor="members"), 303)
+    expected, seen_relatives = posted_version(), request.form.get("relatives", "")
     with db.atomic():
         # The memberships of a child's relatives go with the child (Member.child cascades):
-        # record each of them too, so nothing leaves the family unrecorded.
-        linked = Member.select(Member, Person).join(Person).where(Member.child == member)
-        for relative in linked:
-            audit.record(current_user, "delete", relative, case=case,
-                         summary=f"{relative.person.full_name}: {relative.role} ({member.person.full_name})")
-        audit.record(current_user, "delete", member, case=case,
-                     summary=f"{member.person.full_name}: {member.role}")
-        member.delete_instance()
+        # record each of them too, so nothing leaves the family unrecorded. Refused, like
+        # a change of the member, when one of them changed since the page was drawn.
+        linked = list(Member.select(Member, Person).join(Person).where(Member.child == member))
+        removed = versions_stamp(linked) == seen_relatives and audit.delete_versioned(
+            current_user, member, expected, case=case, summary=f"{member.person.full_name}: {member.role}",
+            dependants=[(relative, f"{relative.person.full_name}: {relative.role} ({member.person.full_name})")
+                        for relative in linked])
+    if not removed:
+        message = _("Someone else changed %(name)s or their relatives in the family meanwhile; nothing was "
+                    "removed. They are shown as they are now: remove them again if they should still go.",
+                    name=member.person.full_name)
+        if is_partial():
+            return _members_response(case, status=409, member_error=message)
+        flash(message, "error")
+        return redirect(url_for("cases.detail", case_id=case.id, _anchor="members"), 303)
     if not is_partial():
         flash(_("%(name)s has been removed from the family.", name=member.person.full_name), "success")
         return redirect(url_for("cases.detail", case_id=case.id, _anchor="members"), 303)

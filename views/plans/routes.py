@@ -21,7 +21,7 @@ from peewee import JOIN, fn
 
 from models import Member, MemberRole, Organisation, Person, Role, TeamMember, User, audit, db
 from models import plan_rules as rules
-from models.base import Prepared, id_list
+from models.base import Prepared, id_list, versions_stamp
 from models.plan_rules import PlanRuleError
 from models.plans import (
     ActionStatus,
@@ -38,6 +38,7 @@ from models.plans import (
 )
 
 from ..formatting import date as format_day
+from ..forms import posted_version
 from ..htmx import hx_redirect, is_partial, render, with_trigger
 from ..layout import id_url, template_globals
 from ..permissions import can_edit_case, get_case_or_404, role_required
@@ -334,7 +335,7 @@ def _plan_context(case, plan, **extra):
         goal.url_edit = goal_url["edit"](goal.id)
         goal.url_delete = goal_url["delete"](goal.id)
         goal.url_new_action = goal_url["new_action"](goal.id)
-        goal.actions_stamp = actions_stamp(by_goal.get(goal.id, ()))
+        goal.actions_stamp = versions_stamp(by_goal.get(goal.id, ()))
     versions = _VERSIONS.all(plan_id=plan.id)
     if versions:
         # Each version is named and linked several times in the page: prepared once.
@@ -435,36 +436,6 @@ def _failed(case, plan, block, status, **extra):
     if is_partial():
         return _fragment(case, plan, block, status=status, **extra)
     return render(PLAN_TEMPLATE, status=status, **_plan_context(case, plan, **extra))
-
-
-def posted_version():
-    """The ``version`` a one-click form (a status, a removal) was built from; 400 without
-    one, since every such form on our pages carries it."""
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        abort(400)
-
-
-def actions_stamp(actions):
-    """The ids and versions of a goal's actions as one text ("12:1,15:3"): its removal
-    form carries it, so removing the goal is refused if any of them changed meanwhile."""
-    return ",".join(f"{a.id}:{a.version}" for a in sorted(actions, key=lambda a: a.id))
-
-
-def _remove_unchanged(case, item, expected, summary, dependants=()):
-    """Remove ``item`` from the draft only if it is still at version ``expected``, with
-    its audit entries (and those of ``dependants``, (row, summary) pairs removed with it),
-    in one transaction. False, with nothing written, when someone changed it meanwhile:
-    a removal is a change like any other and must not overwrite one unseen."""
-    model = type(item)
-    with db.atomic():
-        if not model.delete().where((model.id == item.id) & (model.version == expected)).execute():
-            return False
-        for row, text in dependants:
-            audit.record(current_user, "delete", row, case=case, summary=text)
-        audit.record(current_user, "delete", item, case=case, summary=summary)
-    return True
 
 
 def _removal_refused(case, plan, block, anchor, message):
@@ -645,7 +616,7 @@ def need_delete(case_id, need_id):
     """Remove a need from the draft (approved versions keep it)."""
     case, plan = _staff_case(case_id, edit=True)
     need = _child_of(plan, PlanNeed, need_id)
-    if not _remove_unchanged(case, need, posted_version(), need.description[:200]):
+    if not audit.delete_versioned(current_user, need, posted_version(), case=case, summary=need.description[:200]):
         return _removal_refused(case, plan, "needs", "plan-needs", _(
             "Someone else changed this need meanwhile; nothing was removed. "
             "It is shown as it is now: remove it again if it should still go."))
@@ -750,8 +721,8 @@ def goal_delete(case_id, goal_id):
         # The actions go with the goal: refused too when one was added, changed or removed
         # since the page was loaded (the form carries their ids and versions).
         actions = list(PlanAction.select().where(PlanAction.goal == goal))
-        removed = actions_stamp(actions) == seen_actions and _remove_unchanged(
-            case, goal, expected, goal.title[:200],
+        removed = versions_stamp(actions) == seen_actions and audit.delete_versioned(
+            current_user, goal, expected, case=case, summary=goal.title[:200],
             dependants=[(action, action.description[:200]) for action in actions])
     if not removed:
         return _removal_refused(case, plan, "goals", f"goal-{goal.id}", _(
@@ -871,7 +842,8 @@ def action_delete(case_id, action_id):
     """Remove an action from the draft (approved versions keep it)."""
     case, plan = _staff_case(case_id, edit=True)
     action = _child_of(plan, PlanAction, action_id)
-    if not _remove_unchanged(case, action, posted_version(), action.description[:200]):
+    if not audit.delete_versioned(current_user, action, posted_version(), case=case,
+                                  summary=action.description[:200]):
         return _removal_refused(case, plan, "goals", f"action-{action.id}", _(
             "Someone else changed this action meanwhile; nothing was removed. "
             "It is shown as it is now: remove it again if it should still go."))
