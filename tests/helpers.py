@@ -50,6 +50,14 @@ def input_value(html, name):
     return value.group(1) if value else None
 
 
+def hidden_fields(html, action):
+    """The hidden fields ({name: value}) of the form posting to ``action`` on a page, as
+    a browser would send them; fails when the page has no such form."""
+    form = re.search(r'<form method="post" action="' + re.escape(action) + r'".*?</form>', html, re.S)
+    assert form, action
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(0)))
+
+
 def html_lang(html):
     """The lang attribute of the <html> element."""
     match = re.search(r'<html lang="([^"]*)"', html)

@@ -24,7 +24,7 @@ from models import (
 
 from .conftest import HX
 from .factories import make_case, make_member, make_organisation, make_person, make_user, removal_data
-from .helpers import field_error, input_value, location_path, text
+from .helpers import field_error, hidden_fields, input_value, location_path, text
 
 TODAY = datetime.date.today()
 TOMORROW = TODAY + datetime.timedelta(days=1)
@@ -823,11 +823,7 @@ def test_remove_last_caregiver_of_closed_case_allowed(client, staff):
 
 def _member_removal_form(client, case, member):
     """The hidden fields of ``member``'s removal form as the case page draws it."""
-    html = text(client.get(f"/cases/{case.id}"))
-    url = re.escape(f"/cases/{case.id}/members/{member.id}/remove")
-    form = re.search(r'<form method="post" action="' + url + r'".*?</form>', html, re.S)
-    assert form
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(0)))
+    return hidden_fields(text(client.get(f"/cases/{case.id}")), f"/cases/{case.id}/members/{member.id}/remove")
 
 
 def test_member_removal_with_the_pages_form_values(client, staff):

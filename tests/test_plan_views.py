@@ -23,7 +23,7 @@ from models.plans import (
 from .conftest import HX
 from .factories import make_case, make_organisation
 from .families import count_queries, make_family
-from .helpers import field_error, text
+from .helpers import field_error, hidden_fields, text
 from .plan_factories import make_action, make_goal, make_need, make_plan
 
 TODAY = datetime.date.today()
@@ -369,13 +369,6 @@ def test_stale_status_change_refused(client, staff, family, plan):
     assert PlanAction.get_by_id(action.id).status == ActionStatus.IN_PROGRESS
 
 
-def _removal_form(html, url):
-    """The hidden fields of the removal form posting to ``url`` on a rendered page."""
-    form = re.search(r'<form method="post" action="' + re.escape(url) + r'"[^>]*>(.*?)</form>', html, re.S)
-    assert form, url
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(1)))
-
-
 def _plan_items(plan):
     """A need, and a goal with one action, in ``plan``: {kind: (item, removal URL)}."""
     need = make_need(plan, "Unpaid rent")
@@ -407,7 +400,7 @@ def test_removal_with_the_forms_values_removes_and_audits(client, staff, family,
     """Does a removal form as the plan page draws it remove the item, with audit entries?"""
     items = _plan_items(plan)
     item, url = items[kind]
-    data = _removal_form(text(client.get(f"/plans/{family.case.id}")), url)
+    data = hidden_fields(text(client.get(f"/plans/{family.case.id}")), url)
     assert data["version"] == str(item.version)
     response = client.post(url, data=data, headers=HX)
     assert response.status_code == 200
@@ -423,7 +416,7 @@ def test_removal_of_an_item_changed_meanwhile_refused(client, staff, family, pla
     loaded refused, with the item kept as they left it and the reason shown?"""
     items = _plan_items(plan)
     item, url = items[kind]
-    data = _removal_form(text(client.get(f"/plans/{family.case.id}")), url)
+    data = hidden_fields(text(client.get(f"/plans/{family.case.id}")), url)
     _changed_by_a_colleague(kind, item)
     response = client.post(url, data=data, headers=HX if htmx else {})
     if htmx:
@@ -444,12 +437,12 @@ def test_goal_removal_refused_when_its_actions_changed(client, staff, family, pl
     """Is a goal kept when an action was added under it after the page was loaded
     (the goal itself unchanged), and removable once the page shows the new action?"""
     goal, url = _plan_items(plan)["goal"]
-    data = _removal_form(text(client.get(f"/plans/{family.case.id}")), url)
+    data = hidden_fields(text(client.get(f"/plans/{family.case.id}")), url)
     make_action(goal, "Added by a colleague")
     response = client.post(url, data=data, headers=HX)
     assert response.status_code == 409 and "Added by a colleague" in text(response)
     assert PlanGoal.select().where(PlanGoal.id == goal.id).exists() and PlanAction.select().count() == 2
-    fresh = _removal_form(text(client.get(f"/plans/{family.case.id}")), url)
+    fresh = hidden_fields(text(client.get(f"/plans/{family.case.id}")), url)
     assert client.post(url, data=fresh, headers=HX).status_code == 200
     assert PlanAction.select().count() == 0 and _removed_entries() == 3
 
